@@ -1,0 +1,54 @@
+# make run   – serve the app with demo data on http://$(HOST):$(PORT)
+# make test  – install what the tests need and run every test
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app wsgi
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+SMTP_PORT ?= 8025
+PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install translations migrate postgres test-sqlite test-postgres clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(FLASK) fgc translate compile >/dev/null
+
+migrate: install
+	FGC_ENV=development $(FLASK) db upgrade
+
+# A development mail server prints every mail (links included) to this terminal;
+# the outbox worker delivers to it. Both stop with the web server.
+run: translations migrate
+	FGC_ENV=development $(FLASK) fgc seed-demo --if-empty
+	@echo "fgc: sign in at http://$(HOST):$(PORT)/login (demo accounts: see README.md)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) -m aiosmtpd -n -l $(HOST):$(SMTP_PORT) -c aiosmtpd.handlers.Debugging & \
+	FGC_ENV=development MAIL_PORT=$(SMTP_PORT) $(FLASK) fgc send-mail --loop & \
+	FGC_ENV=development FGC_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+	  { [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null && \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; } || true
+
+test-sqlite: translations
+	$(PY) -m pytest -q
+
+# The same suite on PostgreSQL (browser tests run once, above). Required in CI.
+test-postgres: translations postgres
+	FGC_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser" -p no:cacheprovider
+
+test: test-sqlite
+	@if [ "$$CI" = "true" ] || [ -n "$$FGC_TEST_POSTGRES" ]; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL run skipped outside CI (set FGC_TEST_POSTGRES=1 to run it)."; fi
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

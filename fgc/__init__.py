@@ -1,0 +1,159 @@
+"""fgc: coordinating family group conferences."""
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template
+from flask_babel import gettext as _
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from fgc import config as config_module
+from fgc.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = config_module.ROOT
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE),
+                template_folder=str(ROOT / "templates"), static_folder="static")
+    load_config(app, config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_templates(app)
+    register_error_pages(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app, config):
+    """`config` is a config class, or a dict of overrides on the environment's one."""
+    if config is None or isinstance(config, dict):
+        app.config.from_object(config_module.config_from_environment())
+        app.config.update(config or {})
+    else:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] != "development":
+            raise RuntimeError("SECRET_KEY must be set outside development.")
+        app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+
+
+def _development_secret(instance):
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def init_extensions(app):
+    from fgc import i18n
+    from fgc.core import audit
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.domain_instance = i18n.FallbackDomain()
+    mail.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    audit.init_app(app)
+
+
+# Each domain's blueprint; later domains add a line here.
+BLUEPRINTS = (
+    "fgc.auth.views",
+    "fgc.cases.views",
+    "fgc.audit.views",
+)
+
+
+def register_blueprints(app):
+    from importlib import import_module
+
+    from fgc.security import public
+
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
+
+    @app.route("/healthz")
+    @public
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            return jsonify(status="ok", database="ok")
+        except Exception:  # the status page must answer whatever the database does
+            db.session.rollback()
+            return jsonify(status="error", database="unavailable"), 503
+
+
+def register_security(app):
+    from fgc import security
+
+    security.init_app(app)
+
+
+def register_templates(app):
+    from fgc.cases import permissions
+    from fgc.cases.models import STATE_LABELS
+    from fgc.security import ROLE_LABELS
+
+    app.jinja_env.globals.update(permissions.template_globals())
+    app.jinja_env.globals.update(state_labels=STATE_LABELS, role_labels=ROLE_LABELS)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def register_error_pages(app):
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        401: lambda: _("Sign in to continue."),
+        403: lambda: _("You do not have access to this page."),
+        404: lambda: _("The page was not found."),
+        405: lambda: _("The page was not found."),
+        410: lambda: _("This link is no longer valid."),
+        429: lambda: _("Too many attempts. Wait a minute and try again."),
+        500: lambda: _("Something went wrong on our side. Your last change may not have been saved."),
+    }
+
+    def render(error):
+        code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            db.session.rollback()
+        return render_template("errors/error.html", code=code,
+                               message=messages.get(code, messages[500])()), code
+
+    for code in messages:
+        app.register_error_handler(code, render)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template(
+            "errors/error.html", code=400,
+            message=_("The form has expired. Reload the page and try again.")), 400
+
+
+def register_cli(app):
+    from fgc.cli import fgc_cli
+
+    app.cli.add_command(fgc_cli)

@@ -1,0 +1,112 @@
+"""Signing in, tokens for e-mailed links, and staff accounts."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import current_app
+from sqlalchemy import func, select
+
+from fgc.auth.models import User, hasher
+from fgc.core import audit
+from fgc.core.errors import DomainError
+from fgc.core.mail import enqueue, public_url, render_message
+from fgc.core.models import utcnow
+from fgc.extensions import db
+
+RESET, ACTIVATE = "reset-password", "activate-account"
+# Verifying a dummy hash for unknown addresses keeps the answer time the same.
+_DUMMY_HASH = hasher.hash("not a real password")
+
+
+class EmailTaken(DomainError):
+    pass
+
+
+def find_user_by_email(email):
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email, password):
+    """The active user with this e-mail and password, or None."""
+    user = find_user_by_email(email)
+    if user is None:
+        hasher.verify(_DUMMY_HASH, "not a real password")
+        return None
+    if not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_session(user):
+    """Logout: every session cookie issued to the user so far stops working."""
+    from fgc.auth.models import new_session_token
+    user.session_token = new_session_token()
+
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"fgc-{purpose}")
+
+
+def _fingerprint(user):
+    # Tied to the current password: once it changes, every older link is spent.
+    return (user.password_hash or "")[-16:]
+
+
+def make_token(user, purpose):
+    return _serializer(purpose).dumps({"u": user.id, "p": _fingerprint(user)})
+
+
+def user_for_token(token, purpose):
+    """The user a link was made for, or None when it is wrong, used or expired."""
+    max_age = current_app.config[
+        "PASSWORD_RESET_MAX_AGE" if purpose == RESET else "ACCOUNT_ACTIVATION_MAX_AGE"]
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("p") != _fingerprint(user):
+        return None
+    return user
+
+
+def send_password_link(user, purpose):
+    """E-mail a single-use link, in the user's language, through the outbox."""
+    subject = _l("Set your password for fgc") if purpose == ACTIVATE else _l("Reset your password for fgc")
+    link = public_url(url_for("auth.set_password", purpose=purpose, token=make_token(user, purpose)))
+    msg = render_message(
+        "password_link", user.email, user.preferred_locale, subject,
+        user=user, link=link, purpose=purpose,
+    )
+    enqueue(msg, kind=purpose, organisation_id=user.organisation_id)
+
+
+def request_password_reset(email):
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        send_password_link(user, RESET)
+
+
+def set_password(user, password):
+    user.set_password(password)
+    audit.record("password.set", subject=user, user=user)
+
+
+def create_staff_user(organisation, *, name, email, role, locale, created_by):
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(_l("A user with this e-mail address already exists."))
+    user = User(organisation_id=organisation.id, name=name.strip(), email=email.strip().lower(),
+                role=role, locale=locale)
+    user.organisation = organisation
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", subject=user, user=created_by)
+    send_password_link(user, ACTIVATE)
+    return user
+
+
+def set_active(user, active, *, changed_by):
+    user.active = active
+    if not active:
+        end_session(user)
+    audit.record("user.activated" if active else "user.deactivated", subject=user, user=changed_by)

@@ -1,0 +1,159 @@
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from fgc.auth import services
+from fgc.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm, StaffUserForm
+from fgc.auth.models import User
+from fgc.core.errors import DomainError
+from fgc.extensions import db, limiter, login_manager
+from fgc.security import ADMIN, ROLES, public, roles
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Sessions carry "id:token"; a token that has been rotated is refused."""
+    uid, _sep, token = user_id.partition(":")
+    if not uid.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+def _login_account_key():
+    return "login:" + (request.form.get("email") or "").strip().lower()[:320]
+
+
+def _safe_next(target):
+    # Only paths on this site: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("cases.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The e-mail address or the password is not right."))
+        else:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@roles(*ROLES)
+def logout():
+    services.end_session(current_user)
+    db.session.commit()
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address is known.
+        flash(_("If the address belongs to an account, we have sent a link to it. "
+                "The link works once, for one hour."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/<any(\"reset-password\", \"activate-account\"):purpose>/<token>",
+          methods=["GET", "POST"])
+@public
+def set_password(purpose, token):
+    user = services.user_for_token(token, purpose)
+    if user is None:
+        return render_template("auth/link_expired.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is saved. You can sign in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, purpose=purpose)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/admin/users")
+@roles(ADMIN)
+def users():
+    people = db.session.scalars(
+        select(User).where(User.organisation_id == current_user.organisation_id).order_by(User.name)
+    ).all()
+    return render_template("auth/users.html", users=people)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles(ADMIN)
+def new_user():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        try:
+            services.create_staff_user(
+                current_user.organisation, name=form.name.data, email=form.email.data,
+                role=form.role.data, locale=form.locale.data, created_by=current_user)
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The user is created and has been sent a link to choose a password."), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@roles(ADMIN)
+def toggle_active(user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.organisation_id != current_user.organisation_id:
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        services.set_active(user, not user.active, changed_by=current_user)
+        db.session.commit()
+        flash(_("The user is now active.") if user.active else _("The user is now deactivated."),
+              "success")
+    return redirect(url_for("auth.users"))

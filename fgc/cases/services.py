@@ -1,0 +1,107 @@
+"""The rules of a case. Functions flush, never commit, and raise DomainError."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from fgc.cases.models import (CLOSED, OPEN_STATES, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case, Child,
+                              Question, StateChange)
+from fgc.core import audit
+from fgc.core.errors import EditConflict, InvalidTransition
+from fgc.core.models import utcnow
+from fgc.extensions import db
+
+CASE_FIELDS = ("concern", "resources_offered", "if_no_plan", "child_views", "professionals",
+               "consent_given_by", "consent_date", "coordinator_id", "caseworker_id")
+
+
+def _next_reference(organisation_id):
+    year = utcnow().year
+    count = db.session.scalar(
+        select(func.count(Case.id)).where(Case.organisation_id == organisation_id,
+                                          Case.reference.like(f"{year}-%")))
+    return f"{year}-{count + 1:04d}"
+
+
+def _sync(rows, texts, make):
+    """Update a positioned list in place, so an item keeps its id when reworded."""
+    for position, text in enumerate(texts):
+        if position < len(rows):
+            rows[position].text, rows[position].position = text, position
+        else:
+            rows.append(make(position=position, text=text))
+    del rows[len(texts):]
+
+
+def _sync_children(case, children):
+    for index, data in enumerate(children):
+        if index < len(case.children):
+            for key, value in data.items():
+                setattr(case.children[index], key, value)
+        else:
+            case.children.append(Child(**data))
+    del case.children[len(children):]
+
+
+def open_case(organisation_id, *, opened_by, children, bottom_lines, questions, **fields):
+    """A referral becomes a case in state 'referred'."""
+    case = Case(organisation_id=organisation_id, reference=_next_reference(organisation_id), state=REFERRED,
+                **{key: fields[key] for key in CASE_FIELDS})
+    _sync_children(case, children)
+    _sync(case.bottom_lines, bottom_lines, BottomLine)
+    _sync(case.questions, questions, Question)
+    case.state_changes.append(StateChange(to_state=case.state, changed_by_id=opened_by.id))
+    db.session.add(case)
+    db.session.flush()
+    audit.record("case.created", case=case, user=opened_by)
+    return case
+
+
+def _check_version(case, expected_version):
+    if expected_version is not None and expected_version != case.version:
+        raise EditConflict(_l("Someone else changed this case while you were editing it. "
+                              "Your text is kept below: compare it with the case and save again."))
+
+
+def update_case(case, *, expected_version, changed_by, children, bottom_lines, questions, **fields):
+    """Change a referral's details. A stale form raises EditConflict."""
+    _check_version(case, expected_version)
+    changed = [key for key in CASE_FIELDS if getattr(case, key) != fields[key]]
+    for key in changed:
+        setattr(case, key, fields[key])
+    _sync_children(case, children)
+    _sync(case.bottom_lines, bottom_lines, BottomLine)
+    _sync(case.questions, questions, Question)
+    db.session.flush()
+    audit.record("case.updated", case=case, user=changed_by, detail=",".join(changed) or None)
+    return case
+
+
+def change_state(case, to_state, *, changed_by, expected_version=None, outcome=None):
+    """Move a case one step along its process; each move is dated."""
+    _check_version(case, expected_version)
+    if to_state not in TRANSITIONS[case.state]:
+        raise InvalidTransition(_l("A case in this state cannot move there."))
+    if to_state == CLOSED:
+        if not (outcome or "").strip():
+            raise InvalidTransition(_l("Record the outcome before closing the case."))
+        case.outcome = outcome.strip()
+    case.state_changes.append(StateChange(from_state=case.state, to_state=to_state,
+                                          changed_by_id=changed_by.id))
+    case.state = to_state
+    db.session.flush()
+    audit.record("case.state", case=case, user=changed_by, detail=to_state)
+    return case
+
+
+def withdraw_consent(case, *, withdrawn_on, changed_by):
+    """Consent can be withdrawn at any time; the process then stops."""
+    if case.state not in OPEN_STATES:
+        raise InvalidTransition(_l("The case is no longer open."))
+    if withdrawn_on < case.consent_date:
+        raise InvalidTransition(_l("Consent cannot be withdrawn before it was given."))
+    case.consent_withdrawn_on = withdrawn_on
+    case.state_changes.append(StateChange(from_state=case.state, to_state=WITHDRAWN,
+                                          changed_by_id=changed_by.id))
+    case.state = WITHDRAWN
+    db.session.flush()
+    audit.record("case.consent_withdrawn", case=case, user=changed_by)
+    return case

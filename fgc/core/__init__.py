@@ -1,0 +1,1 @@
+"""Helpers shared by the domains. Nothing here imports a domain."""

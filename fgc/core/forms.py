@@ -1,0 +1,97 @@
+"""The base form: WTForms' own messages go through our catalogue.
+
+WTForms ships no Greenlandic messages, so its built-in texts are listed here to
+be extracted and translated like every other string. Still, every validator in
+a form should carry its own message saying what to do.
+"""
+from datetime import date
+
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import ValidationError
+
+BUILTIN_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+    _l("The form has expired. Reload the page and try again."),
+)
+
+
+class CatalogueTranslations:
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return CatalogueTranslations()
+
+
+class DateField(_DateField):
+    """A date with a translated parse error."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(gettext("Enter a date like 2026-05-31.")) from None
+
+
+class NotInFuture:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(str(self.message))
+
+
+class NotBefore:
+    def __init__(self, earliest, message):
+        self.earliest, self.message = earliest, message
+
+    def __call__(self, form, field):
+        if field.data and field.data < self.earliest:
+            raise ValidationError(str(self.message))
+
+
+class VersionField(HiddenField):
+    """The version a form was opened at, for detecting conflicting edits."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
+        except ValueError:
+            self.data = None
+
+
+def optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def lines(text):
+    """A textarea of one item per line, as a list without blanks."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+__all__ = ["Form", "DateField", "IntegerField", "NotInFuture", "NotBefore", "VersionField",
+           "optional_int", "lines"]

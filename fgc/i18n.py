@@ -1,0 +1,126 @@
+"""Languages: choosing the locale, rendering in a recipient's locale, dates and times.
+
+Danish is the default. Greenlandic falls back to Danish (never English) for a
+string that is missing. CLDR's Greenlandic data is thin (12-hour clock, Danish
+fragments), so date and time formats are set here explicitly, following the
+conventions in DOMAIN.md: numeric dates with the weekday name, 24-hour time
+written "nal. 14.30".
+"""
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import support
+from flask import current_app, request, session
+from flask_babel import Domain, force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"da": "Dansk", "kl": "Kalaallisut", "en": "English"}
+FALLBACK = {"kl": "da"}
+
+# Greenlandic weekday names (glossary in DOMAIN.md); CLDR's are unconfirmed.
+KL_WEEKDAYS = (
+    "ataasinngorneq", "marlunngorneq", "pingasunngorneq", "sisamanngorneq",
+    "tallimanngorneq", "arfininngorneq", "sapaat",
+)
+
+
+def supported(locale):
+    return locale if locale in current_app.config["LANGUAGES"] else None
+
+
+def select_locale():
+    """The user's saved choice, then the session's, then the browser's, then Danish."""
+    if current_user and current_user.is_authenticated and supported(current_user.locale):
+        return current_user.locale
+    if supported(session.get("locale")):
+        return session["locale"]
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "da"
+
+
+def current_language():
+    locale = get_locale()
+    return locale.language if locale else "da"
+
+
+class FallbackDomain(Domain):
+    """A message domain in which a language's missing strings come from its fallback."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        fallback = FALLBACK.get(current_language())
+        if fallback and not getattr(translations, "fgc_fallback_added", False):
+            for dirname in self.translation_directories:
+                translations.add_fallback(support.Translations.load(dirname, [fallback]))
+            translations.fgc_fallback_added = True
+        return translations
+
+
+@contextmanager
+def in_locale(locale):
+    """Render text (an e-mail, a letter) in someone else's language."""
+    with force_locale(locale if locale in LANGUAGE_NAMES else "da"):
+        yield
+
+
+def to_zone(moment, zone):
+    """An aware (or naive UTC) datetime as wall-clock time in an IANA zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def format_date(value, style="long"):
+    """A date in the active language: 'mandag 5. januar 2026', 'ataasinngorneq 05.01.2026'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    lang = current_language()
+    if style == "short":
+        pattern = {"en": "d MMM y"}.get(lang, "dd.MM.y")
+        return babel_dates.format_date(value, pattern, locale="en" if lang == "en" else "da")
+    if lang == "kl":
+        return f"{KL_WEEKDAYS[value.weekday()]} {value:%d.%m.%Y}"
+    pattern = {"da": "EEEE d. MMMM y", "en": "EEEE d MMMM y"}[lang]
+    return babel_dates.format_date(value, pattern, locale=lang)
+
+
+def format_time(value):
+    """A wall-clock time: 'kl. 14.30', 'nal. 14.30', '14:30'."""
+    lang = current_language()
+    if lang == "en":
+        return f"{value:%H:%M}"
+    return f"{'nal.' if lang == 'kl' else 'kl.'} {value:%H.%M}"
+
+
+def format_datetime(value, zone=None, style="long"):
+    """A datetime stored in UTC, shown in `zone` (default: Copenhagen)."""
+    if value is None:
+        return ""
+    local = to_zone(value, zone or current_app.config["DEFAULT_TIMEZONE"])
+    return f"{format_date(local, style)} {format_time(local)}"
+
+
+def today():
+    return date.today()
+
+
+def init_app(app):
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time"] = format_time
+
+    @app.context_processor
+    def language_context():
+        return {
+            "current_language": current_language(),
+            "language_names": LANGUAGE_NAMES,
+            "languages": app.config["LANGUAGES"],
+        }
+
+
+# Used by forms and choices in several domains.
+LANGUAGE_CHOICES = (("da", _l("Danish")), ("kl", _l("Greenlandic")), ("en", _l("English")))

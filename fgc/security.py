@@ -1,0 +1,110 @@
+"""Deny by default.
+
+Every endpoint needs a signed-in staff user unless it says otherwise:
+`@public` for the short allowlist (login, password reset, token links, health),
+`@roles(...)` to name who may use it (family members only where a view says so).
+Forgetting a decorator therefore fails closed.
+"""
+from functools import wraps
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+ADMIN, COORDINATOR, CASEWORKER, FAMILY = "admin", "coordinator", "caseworker", "family"
+ROLES = (ADMIN, COORDINATOR, CASEWORKER, FAMILY)
+STAFF = (ADMIN, COORDINATOR, CASEWORKER)
+ROLE_LABELS = {
+    ADMIN: _l("Administrator"),
+    COORDINATOR: _l("Coordinator"),
+    CASEWORKER: _l("Caseworker"),
+    FAMILY: _l("Family member"),
+}
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def public(view):
+    """Reachable without signing in."""
+    view.fgc_public = True
+    return view
+
+
+def roles(*allowed):
+    """Only these roles may use the view (checked by the guard, before the view runs)."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {unknown}")
+
+    def decorate(view):
+        view.fgc_roles = frozenset(allowed)
+        return view
+
+    return decorate
+
+
+def allowed_roles(view):
+    return getattr(view, "fgc_roles", frozenset(STAFF))
+
+
+def is_public(view):
+    return getattr(view, "fgc_public", False)
+
+
+def guard():
+    """Run before every request."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None  # a 404, or a static file
+    view = current_app.view_functions[request.endpoint]
+    if is_public(view):
+        return None
+    if not current_user.is_authenticated:
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if current_user.role not in allowed_roles(view):
+        abort(403)
+    return None
+
+
+def role_required(*allowed):
+    """For a check inside a view that serves several roles differently."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        # Pages carry personal data: never keep them in a cache.
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def init_app(app):
+    app.before_request(guard)
+    app.after_request(set_security_headers)

@@ -1,0 +1,123 @@
+"""Fixtures: the app on SQLite (or on PostgreSQL when FGC_TEST_DATABASE_URL names
+a server: a throwaway database is made there for the run), a client, users of
+every role, and a login helper that goes through the real form."""
+import os
+import re
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+os.environ["FGC_ENV"] = "testing"
+
+from fgc import create_app  # noqa: E402
+from fgc.extensions import db, limiter  # noqa: E402
+from tests import factories  # noqa: E402
+
+PG_SERVER = os.environ.get("FGC_TEST_DATABASE_URL")
+
+
+@contextmanager
+def throwaway_database(server_url):
+    """A fresh PostgreSQL database on the given server, dropped afterwards."""
+    url = make_url(server_url)
+    name = f"fgc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    if PG_SERVER:
+        with throwaway_database(PG_SERVER) as url:
+            yield url
+    else:
+        yield "sqlite://"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: tests that deliver mail start a real server
+        "PUBLIC_URL": "http://fgc.test",
+    })
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an empty database for each test."""
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def org(app):
+    return factories.organisation()
+
+
+@pytest.fixture
+def users(app, org):
+    """One user of each role in `org`, committed."""
+    made = {role: factories.user(org, role) for role in ("admin", "coordinator", "caseworker", "family")}
+    db.session.commit()
+    return made
+
+
+def login(client, user_or_email, password=factories.PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user):
+        response = login(client, user)
+        assert response.status_code == 302, "login failed"
+        return client
+    return do
+
+
+@contextmanager
+def count_queries():
+    """Counts the SQL statements run inside the block: `with count_queries() as n: …; n()`."""
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield lambda: len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def csrf_token(html):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return match.group(1) if match else None

@@ -1,0 +1,3 @@
+from fgc import create_app
+
+app = create_app()
