@@ -16,6 +16,7 @@ fgc_cli = AppGroup("fgc", help="fgc commands.")
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
 FIXED_POT_DATE = "POT-Creation-Date: 2026-01-01 00:00+0000"
+FIXED_POT_COMMENT = "# Translations template for fgc.\n#, fuzzy\n"
 
 
 def pybabel(*args):
@@ -28,8 +29,12 @@ def extract_catalogue(output):
     pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-c", "Translators:",
             "--no-location", "--sort-output", "--project", "fgc", "--version", "1",
             "--msgid-bugs-address", "fgc@fgc.invalid", "--copyright-holder", "fgc",
-            "-o", str(output), "fgc", "templates")
-    text = re.sub(r"POT-Creation-Date: [^\\]*", FIXED_POT_DATE, output.read_text())
+            "--ignore-dirs", ".* __pycache__ node_modules instance artifacts", "-o", str(output), ".")
+    text = output.read_text()
+    # Drop the dated header comments and pin the creation date: the file changes
+    # only when a string does.
+    text = re.sub(r"\A(#[^\n]*\n)+", FIXED_POT_COMMENT, text, count=1)
+    text = re.sub(r"POT-Creation-Date: [^\\]*", FIXED_POT_DATE, text)
     output.write_text(text)
 
 
