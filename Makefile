@@ -7,6 +7,8 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 SMTP_PORT ?= 8025
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The make targets are for development; production runs gunicorn (see README).
+export FGC_ENV ?= development
 
 .PHONY: run test install translations migrate postgres test-sqlite test-postgres clean
 
@@ -21,17 +23,17 @@ translations: install
 	$(FLASK) fgc translate compile >/dev/null
 
 migrate: install
-	FGC_ENV=development $(FLASK) db upgrade
+	$(FLASK) db upgrade
 
 # A development mail server prints every mail (links included) to this terminal;
 # the outbox worker delivers to it. Both stop with the web server.
 run: translations migrate
-	FGC_ENV=development $(FLASK) fgc seed-demo --if-empty
+	$(FLASK) fgc seed-demo --if-empty
 	@echo "fgc: sign in at http://$(HOST):$(PORT)/login (demo accounts: see README.md)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) -m aiosmtpd -n -l $(HOST):$(SMTP_PORT) -c aiosmtpd.handlers.Debugging & \
-	FGC_ENV=development MAIL_PORT=$(SMTP_PORT) $(FLASK) fgc send-mail --loop & \
-	FGC_ENV=development FGC_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	MAIL_PORT=$(SMTP_PORT) $(FLASK) fgc send-mail --loop & \
+	FGC_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || \
