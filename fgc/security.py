@@ -5,8 +5,6 @@ Every endpoint needs a signed-in staff user unless it says otherwise:
 `@roles(...)` to name who may use it (family members only where a view says so).
 Forgetting a decorator therefore fails closed.
 """
-from functools import wraps
-
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -76,18 +74,6 @@ def guard():
     if current_user.role not in allowed_roles(view):
         abort(403)
     return None
-
-
-def role_required(*allowed):
-    """For a check inside a view that serves several roles differently."""
-    def decorate(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorate
 
 
 def set_security_headers(response):

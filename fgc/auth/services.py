@@ -1,11 +1,10 @@
 """Signing in, tokens for e-mailed links, and staff accounts."""
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from flask import current_app
 from sqlalchemy import func, select
 
-from fgc.auth.models import User, hasher
+from fgc.auth.models import User, hasher, new_session_token
 from fgc.core import audit
 from fgc.core.errors import DomainError
 from fgc.core.mail import enqueue, public_url, render_message
@@ -39,7 +38,6 @@ def authenticate(email, password):
 
 def end_session(user):
     """Logout: every session cookie issued to the user so far stops working."""
-    from fgc.auth.models import new_session_token
     user.session_token = new_session_token()
 
 

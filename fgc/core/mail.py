@@ -7,7 +7,7 @@ structure (text/calendar; method=REQUEST) survives untouched.
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy import Index, LargeBinary, String, Text, select
@@ -134,6 +134,3 @@ def public_url(path):
     """An absolute link for a mail, which is rendered outside any request."""
     return current_app.config["PUBLIC_URL"] + path
 
-
-__all__ = ["OutboxMessage", "enqueue", "deliver_pending", "new_message", "render_message",
-           "public_url", "formataddr"]
