@@ -40,6 +40,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "fgc <no-reply@fgc.invalid>")
     MAIL_TIMEOUT = 10
+    MAIL_SUPPRESS_SEND = False  # tests deliver to a real SMTP server too
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -7,16 +7,25 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 os.environ["FGC_ENV"] = "testing"
 
+from argon2 import PasswordHasher  # noqa: E402
+
+import fgc.auth.models  # noqa: E402
+import fgc.auth.services  # noqa: E402
 from fgc import create_app  # noqa: E402
 from fgc.extensions import db, limiter  # noqa: E402
 from tests import factories  # noqa: E402
 
 PG_SERVER = os.environ.get("FGC_TEST_DATABASE_URL")
+
+# Still argon2id, at a cost that keeps the suite fast.
+fgc.auth.models.hasher = fgc.auth.services.hasher = PasswordHasher(
+    time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @contextmanager
@@ -44,6 +53,20 @@ def database_url():
         yield "sqlite://"
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: Flask would
+    otherwise reuse the test's context and carry `g` (the signed-in user, the
+    locale) from one request to the next. What the test made is committed first,
+    and the test sees what the request changed."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     app = create_app({
@@ -53,6 +76,7 @@ def _app(database_url, tmp_path_factory):
         "MAIL_PORT": 1,  # nothing listens: tests that deliver mail start a real server
         "PUBLIC_URL": "http://fgc.test",
     })
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
     return app
@@ -121,3 +145,46 @@ def count_queries():
 def csrf_token(html):
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return match.group(1) if match else None
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server the app delivers to; `smtp_server.inbox.messages` holds the mail.
+    `stop()` and `start()` simulate an outage."""
+    from tests.mail_server import SMTPServer
+
+    server = SMTPServer()
+    state = app.extensions["mail"]
+    saved = (state.server, state.port)
+    state.server, state.port = "127.0.0.1", server.port
+    server.start()
+    yield server
+    server.stop()
+    state.server, state.port = saved
+
+
+class World:
+    """Two municipalities. In `org`: one user of each role, a case assigned to its
+    coordinator and caseworker (the family member has access to it), and an unassigned
+    coordinator and caseworker. In `other_org`: one user of each staff role."""
+
+    def __init__(self):
+        self.org = factories.organisation()
+        self.other_org = factories.organisation()
+        self.users = {role: factories.user(self.org, role)
+                      for role in ("admin", "coordinator", "caseworker", "family")}
+        self.unassigned = {role: factories.user(self.org, role) for role in ("coordinator", "caseworker")}
+        self.outsiders = {role: factories.user(self.other_org, role)
+                          for role in ("admin", "coordinator", "caseworker", "family")}
+        self.case = factories.case(self.org, self.users["coordinator"], self.users["caseworker"],
+                                   child_name="Pipaluk Lyberth")
+        factories.family_access(self.users["family"], self.case)
+        other_case = factories.case(self.other_org, self.outsiders["coordinator"],
+                                    self.outsiders["caseworker"])
+        factories.family_access(self.outsiders["family"], other_case)
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app):
+    return World()

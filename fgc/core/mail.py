@@ -6,6 +6,7 @@ structure (text/calendar; method=REQUEST) survives untouched.
 """
 import smtplib
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -71,7 +72,8 @@ def enqueue(msg, *, kind, organisation_id=None, case_id=None):
         case_id=case_id,
         sender=msg["From"],
         recipient=msg["To"],
-        raw=msg.as_bytes(),
+        # CRLF line endings, as SMTP requires: smtplib sends bytes as they are.
+        raw=msg.as_bytes(policy=policy.SMTP),
     )
     db.session.add(entry)
     return entry
