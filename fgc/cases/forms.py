@@ -3,9 +3,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms import Form as SubForm
 
-from fgc.core.forms import DateField, Form, NotBefore, NotInFuture, VersionField, optional_int
+from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SubForm, VersionField,
+                            optional_int)
 
 LONG_TEXT = 10_000
 TOO_LONG = _l("The text is too long (at most 10,000 characters).")

@@ -7,6 +7,7 @@ a form should carry its own message saying what to do.
 from datetime import date
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
 from wtforms import HiddenField, IntegerField
@@ -38,10 +39,32 @@ class CatalogueTranslations:
         return ngettext(singular, plural, n)
 
 
+def drop_nul(value):
+    # No text a person means contains NUL, and PostgreSQL refuses to store it.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class FormMeta:
+    def get_translations(self, form):
+        return CatalogueTranslations()
+
+    def bind_field(self, form, unbound_field, options):
+        if issubclass(unbound_field.field_class, (wtforms.FieldList, wtforms.FormField)):
+            return unbound_field.bind(form=form, **options)  # their own fields are filtered
+        filters = [*unbound_field.kwargs.get("filters", ()), drop_nul]
+        return unbound_field.bind(form=form, filters=filters, **options)
+
+
 class Form(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return CatalogueTranslations()
+    """The base of every page form."""
+
+    Meta = type("Meta", (FormMeta,), {})
+
+
+class SubForm(wtforms.Form):
+    """The base of forms nested in a page form (FormField), e.g. one child of several."""
+
+    Meta = type("Meta", (FormMeta,), {})
 
 
 class DateField(_DateField):
@@ -93,5 +116,5 @@ def lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-__all__ = ["Form", "DateField", "IntegerField", "NotInFuture", "NotBefore", "VersionField",
+__all__ = ["Form", "SubForm", "DateField", "IntegerField", "NotInFuture", "NotBefore", "VersionField",
            "optional_int", "lines"]
