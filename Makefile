@@ -10,7 +10,7 @@ PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The make targets are for development; production runs gunicorn (see README).
 export FGC_ENV ?= development
 
-.PHONY: run test install translations migrate postgres test-sqlite test-postgres clean
+.PHONY: run test install assets browser translations migrate postgres test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,26 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# Det Fælles Designsystem and the test tools, from the locked npm install; the
+# design's CSS, fonts and icons are served by the app itself (no CDN).
+VENDOR := fgc/static/vendor/dkfds
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/css/dkfds.min.css: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/css
+	cp node_modules/dkfds/dist/css/dkfds.min.css $(VENDOR)/css/
+	cp -r node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img $(VENDOR)/
+
+assets: $(VENDOR)/css/dkfds.min.css
+
+# Debian's chromium for the browser tests: installed when missing and we are root.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
+	  echo "chromium is missing and cannot be installed here: the browser tests will fail (FGC_SKIP_BROWSER=1 skips them)" >&2
 
 translations: install
 	$(FLASK) fgc translate compile >/dev/null
@@ -27,7 +47,7 @@ migrate: install
 
 # A development mail server prints every mail (links included) to this terminal;
 # the outbox worker delivers to it. Both stop with the web server.
-run: translations migrate
+run: assets translations migrate
 	$(FLASK) fgc seed-demo --if-empty
 	@echo "fgc: sign in at http://$(HOST):$(PORT)/login (demo accounts: see README.md)"
 	@trap 'kill 0' EXIT INT TERM; \
@@ -40,7 +60,7 @@ postgres:
 	  { [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null && \
 	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; } || true
 
-test-sqlite: translations
+test-sqlite: assets browser translations
 	$(PY) -m pytest -q
 
 # The same suite on PostgreSQL (browser tests run once, above). Required in CI.
@@ -53,4 +73,4 @@ test: test-sqlite
 	else echo "PostgreSQL run skipped outside CI (set FGC_TEST_POSTGRES=1 to run it)."; fi
 
 clean:
-	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules $(VENDOR) translations/*/LC_MESSAGES/*.mo artifacts

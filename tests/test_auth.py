@@ -148,6 +148,12 @@ def test_repeated_failed_logins_for_one_account_are_slowed_down(client, users):
     assert login(client, users["coordinator"]).status_code == 429
 
 
+def test_successful_logins_do_not_count_against_the_limit(client, users):
+    for _ in range(8):
+        assert login(client, users["coordinator"]).status_code == 302
+        client.post("/logout")
+
+
 def test_repeated_failed_logins_from_one_address_are_slowed_down(client, users):
     for n in range(20):
         assert login(client, f"guess{n}@example.dk", "wrong").status_code == 200
