@@ -83,6 +83,7 @@ BLUEPRINTS = (
     "fgc.auth.views",
     "fgc.cases.views",
     "fgc.audit.views",
+    "fgc.network.views",
 )
 
 

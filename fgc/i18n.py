@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import support
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Domain, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,6 +33,8 @@ def supported(locale):
 
 def select_locale():
     """The user's saved choice, then the session's, then the browser's, then Danish."""
+    if not has_request_context():
+        return None  # the default (Danish), e.g. in a command; mail uses in_locale()
     if current_user and current_user.is_authenticated and supported(current_user.locale):
         return current_user.locale
     if supported(session.get("locale")):

@@ -6,10 +6,20 @@ argument adds an entry here; a rule with an argument missing from both tables
 fails the URL-map tests, so no endpoint escapes them.
 """
 from fgc.extensions import db
+from tests.network import factories as network
+
+
+def _link(case):
+    first = network.member(case, "Aviaja", gender="female")
+    second = network.member(case, "Hans", gender="male", side="paternal")
+    return network.link(case, first, "partners", second).id
+
 
 # name -> function(case) -> value for an object of that case
 CASE_SCOPED = {
     "case_id": lambda case: case.id,
+    "member_id": lambda case: network.member(case).id,
+    "link_id": _link,
 }
 
 # name -> function(world) -> value, for arguments that are not about a case

@@ -17,6 +17,20 @@ from fgc.security import CASEWORKER, COORDINATOR, ROLES, roles
 
 bp = Blueprint("cases", __name__)
 
+# Tabs on a case's pages: (endpoint, label). Higher domains add theirs at import,
+# so this domain never imports them.
+CASE_TABS = []
+
+
+def register_case_tab(endpoint, label):
+    if (endpoint, label) not in CASE_TABS:
+        CASE_TABS.append((endpoint, label))
+
+
+@bp.app_context_processor
+def case_tabs():
+    return {"case_tabs": CASE_TABS}
+
 LIST_OPTIONS = (selectinload(Case.children), joinedload(Case.coordinator), joinedload(Case.caseworker))
 DETAIL_OPTIONS = LIST_OPTIONS + (selectinload(Case.bottom_lines), selectinload(Case.questions),
                                  selectinload(Case.state_changes))

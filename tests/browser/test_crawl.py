@@ -35,26 +35,31 @@ NOT_CRAWLED = {
 
 
 def english_phrases(lang):
-    """English source strings whose translation differs, without placeholders."""
+    """English source strings whose translation differs, without placeholders, and
+    not used as words in the language's own texts (a loanword such as "Link")."""
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
         catalogue = read_po(f, locale=lang)
-    phrases = []
+    own_text = "\n".join(m.string for m in catalogue if m.id and isinstance(m.string, str))
+    patterns = []
     for message in catalogue:
         if not message.id or not isinstance(message.id, str) or "%(" in message.id:
             continue
         if message.string.strip() == message.id.strip() or len(message.id) < 4:
             continue
-        phrases.append(message.id)
-    return [re.compile(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])") for p in phrases]
+        pattern = re.compile(r"(?<![\w-])" + re.escape(message.id) + r"(?![\w-])")
+        if not pattern.search(own_text):
+            patterns.append(pattern)
+    return patterns
 
 
 def links_on(page, base):
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    """(url, is_download) for each link to this site."""
+    found = page.eval_on_selector_all("a[href]", "els => els.map(e => [e.href, e.hasAttribute('download')])")
     result = []
-    for href in hrefs:
+    for href, download in found:
         href, _fragment = urldefrag(href)
         if href.startswith(base) and "/static/" not in href:
-            result.append(href)
+            result.append((href, download))
     return result
 
 
@@ -129,11 +134,11 @@ def crawl(browser, live_server, label, who, findings, shot_dir, html_dir):
         for lang in LANGS:
             choose_language(page, lang)
             english = english_phrases(lang) if lang != "en" else None
-            queue, seen, per_endpoint = [start], set(), Counter()
+            queue, seen, per_endpoint = [(start, False)], set(), Counter()
             if not who:
-                queue.append(f"{base}/password/forgot")
+                queue.append((f"{base}/password/forgot", False))
             while queue:
-                url = queue.pop(0)
+                url, download = queue.pop(0)
                 if url in seen:
                     continue
                 seen.add(url)
@@ -142,9 +147,14 @@ def crawl(browser, live_server, label, who, findings, shot_dir, html_dir):
                     continue
                 per_endpoint[endpoint] += 1
                 findings.visited.add(endpoint)
+                if download:  # a file to save, not a page: fetched with the same session
+                    response = page.request.get(url)
+                    if response.status >= 400:
+                        findings.add(f"[{label} {lang}] {url}", f"download gave {response.status}")
+                    continue
                 response = page.goto(url)
                 check_page(page, response, url, label, lang, english, findings, shot_dir, html_dir)
-                queue.extend(u for u in links_on(page, base) if u not in seen)
+                queue.extend(link for link in links_on(page, base) if link[0] not in seen)
         choose_language(page, "da")  # the language is saved on the user: leave it as found
     finally:
         context.close()
