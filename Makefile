@@ -33,11 +33,16 @@ $(VENDOR)/css/dkfds.min.css: node_modules/.installed
 
 assets: $(VENDOR)/css/dkfds.min.css
 
-# Debian's chromium for the browser tests: installed when missing and we are root.
+# Debian packages the tests use: chromium (browser tests) and libical's Python
+# binding (an independent iCalendar parser). Installed when missing and we are root.
+DEBIAN_PACKAGES := chromium gir1.2-ical-3.0 python3-gi
 browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
-	  echo "chromium is missing and cannot be installed here: the browser tests will fail (FGC_SKIP_BROWSER=1 skips them)" >&2
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages: $$missing (the tests that need them will fail; FGC_SKIP_BROWSER=1 skips the browser tests)" >&2; fi; \
+	fi
 
 translations: install
 	$(FLASK) fgc translate compile >/dev/null

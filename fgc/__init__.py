@@ -84,6 +84,7 @@ BLUEPRINTS = (
     "fgc.cases.views",
     "fgc.audit.views",
     "fgc.network.views",
+    "fgc.conferences.views",
 )
 
 

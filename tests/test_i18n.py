@@ -1,7 +1,6 @@
 import re
 import subprocess
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -39,7 +38,9 @@ def test_every_page_renders_in_each_language_with_the_right_lang(app, client, wo
         with app.test_request_context():
             url = url_for(rule.endpoint, **rule_values(rule, world.case, world))
         response = client.get(url)
-        assert response.status_code < 500, url
+        # A public page may be a token link that the test cannot make (404 or 410).
+        assert response.status_code == 200 or (is_public(view) and response.status_code in (404, 410)), \
+            f"{url}: {response.status_code}"
         if response.mimetype == "text/html":
             assert f'<html lang="{lang}">' in response.get_data(as_text=True), url
             rendered += 1

@@ -31,7 +31,6 @@ def user_for(view, world):
 
 
 def test_every_post_endpoint_survives_odd_input(app, client, world, login_as):
-    from tests.conftest import login
 
     checked = []
     for rule in post_rules(app):

@@ -6,20 +6,38 @@ argument adds an entry here; a rule with an argument missing from both tables
 fails the URL-map tests, so no endpoint escapes them.
 """
 from fgc.extensions import db
+from tests.conferences import factories as conferences
 from tests.network import factories as network
 
 
-def _link(case):
+def _link(case, made):
     first = network.member(case, "Aviaja", gender="female")
     second = network.member(case, "Hans", gender="male", side="paternal")
     return network.link(case, first, "partners", second).id
 
 
-# name -> function(case) -> value for an object of that case
+def _conference(case, made):
+    if "conference" not in made:
+        made["conference"] = conferences.conference(case, case.coordinator)
+    return made["conference"].id
+
+
+def _participant(case, made):
+    from fgc.conferences import services
+
+    _conference(case, made)
+    return services.add_member(case, made["conference"], network.member(case, "Ane", email="ane@example.gl"),
+                               "family", added_by=case.coordinator).id
+
+
+# name -> function(case, made) -> value for an object of that case; `made` is shared
+# by the arguments of one URL, so a participant belongs to that URL's conference.
 CASE_SCOPED = {
-    "case_id": lambda case: case.id,
-    "member_id": lambda case: network.member(case).id,
+    "case_id": lambda case, made: case.id,
+    "member_id": lambda case, made: network.member(case).id,
     "link_id": _link,
+    "conference_id": _conference,
+    "participant_id": _participant,
 }
 
 # name -> function(world) -> value, for arguments that are not about a case
@@ -32,10 +50,10 @@ OTHER = {
 
 
 def rule_values(rule, case, world):
-    values = {}
-    for name in rule.arguments:
+    values, made = {}, {}
+    for name in sorted(rule.arguments, key=lambda n: n != "conference_id"):
         if name in CASE_SCOPED:
-            values[name] = CASE_SCOPED[name](case)
+            values[name] = CASE_SCOPED[name](case, made)
         elif name in OTHER:
             values[name] = OTHER[name](world)
         else:

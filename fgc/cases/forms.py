@@ -2,7 +2,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SubForm, VersionField,
                             optional_int)
@@ -51,7 +51,7 @@ class CaseForm(Form):
         DataRequired(message=_l("Enter who gave consent.")),
         Length(max=200, message=_l("The name is too long."))])
     consent_date = DateField(_l("Date of consent"), validators=[
-        DataRequired(message=_l("Enter the date of consent.")),
+        InputRequired(message=_l("Enter the date of consent.")),
         NotInFuture(_l("The date of consent cannot be in the future.")),
         NotBefore(date(2000, 1, 1), _l("Check the date of consent: it is too long ago.")),
     ])
@@ -82,7 +82,7 @@ class CaseForm(Form):
 
 class WithdrawConsentForm(Form):
     withdrawn_on = DateField(_l("Consent withdrawn on"), validators=[
-        DataRequired(message=_l("Enter the date consent was withdrawn.")),
+        InputRequired(message=_l("Enter the date consent was withdrawn.")),
         NotInFuture(_l("The date cannot be in the future.")),
     ])
 

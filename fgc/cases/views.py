@@ -27,6 +27,17 @@ def register_case_tab(endpoint, label):
         CASE_TABS.append((endpoint, label))
 
 
+# Panels on the dashboard: functions (user) -> (template, context) or None, added
+# by higher domains at import.
+DASHBOARD_PANELS = []
+
+
+def register_dashboard_panel(function):
+    if function not in DASHBOARD_PANELS:
+        DASHBOARD_PANELS.append(function)
+    return function
+
+
 @bp.app_context_processor
 def case_tabs():
     return {"case_tabs": CASE_TABS}
@@ -79,8 +90,9 @@ def dashboard():
     if current_user.is_admin:
         users = db.session.scalars(select(User).where(
             User.organisation_id == current_user.organisation_id).order_by(User.name)).all()
+    panels = [panel for panel in (function(current_user) for function in DASHBOARD_PANELS) if panel]
     return render_template("cases/dashboard.html", cases=cases, by_state=by_state,
-                           state_labels=STATE_LABELS, users=users)
+                           state_labels=STATE_LABELS, users=users, panels=panels)
 
 
 @bp.route("/cases")

@@ -14,7 +14,6 @@ import subprocess
 from collections import Counter, defaultdict
 from urllib.parse import urldefrag, urlparse
 
-import pytest
 from babel.messages.pofile import read_po
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +30,8 @@ NOT_CRAWLED = {
     "static": "files, not pages",
     "healthz": "JSON for monitoring; tests/test_security.py",
     "auth.set_password": "needs a token from an e-mail; tests/test_auth.py and the language test",
+    "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
+    "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
 }
 
 

@@ -13,6 +13,7 @@ from fgc.network.models import RELATIONS, NetworkMember
 from fgc.network.services import RestrictedPerson, ensure_invitable
 from fgc.security import allowed_roles, is_public
 from tests.conftest import count_queries
+from tests import factories as case_factories
 from tests.network import factories
 from tests.url_args import rule_values
 
@@ -151,10 +152,9 @@ def test_removal_keeps_the_record_and_the_audit_trail(client, world, login_as):
 def test_links_join_two_different_people_of_the_same_network(client, world, login_as):
     mother = factories.member(world.case, "Louise", gender="female")
     father = factories.member(world.case, "Thomas", gender="male", side="paternal")
-    stranger = factories.member(world.outsiders["coordinator"] and
-                                __import__("tests.factories", fromlist=["case"]).case(
-                                    world.other_org, world.outsiders["coordinator"],
-                                    world.outsiders["caseworker"]), "Stranger")
+    other_case = case_factories.case(world.other_org, world.outsiders["coordinator"],
+                                     world.outsiders["caseworker"])
+    stranger = factories.member(other_case, "Stranger")
     db.session.commit()
     login_as(world.users["coordinator"])
     url = f"/cases/{world.case.id}/network/links"

@@ -1,0 +1,88 @@
+"""Invitations by e-mail: one per participant, in that person's language, with
+an iTIP invitation inside multipart/alternative and the .ics attached.
+Nothing about the child or the case: date, place, coordinator and a link."""
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from fgc.conferences import ical
+from fgc.core.mail import enqueue, new_message, public_url
+from fgc.core.models import utcnow
+from fgc.i18n import format_date, format_time, in_locale, to_zone
+
+RSVP_MAX_AGE = 120 * 24 * 3600
+
+
+def _rsvp_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="fgc-rsvp")
+
+
+def rsvp_token(participant):
+    return _rsvp_serializer().dumps({"p": participant.id, "u": participant.conference.uid})
+
+
+def rsvp_payload(token):
+    try:
+        data = _rsvp_serializer().loads(token, max_age=RSVP_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def rsvp_link(participant):
+    return public_url(url_for("conferences.rsvp", token=rsvp_token(participant)))
+
+
+def meeting_event(conference, coordinator, link):
+    """The neutral calendar event, in the active language."""
+    return ical.MeetingEvent(
+        uid=conference.uid, sequence=conference.sequence, start=conference.starts_at,
+        end=conference.ends_at, summary=_("Meeting"),
+        location=", ".join(p for p in (conference.place, conference.remote) if p),
+        description=_("Meeting with %(coordinator)s. Answer and see the details here: %(link)s",
+                      coordinator=coordinator.name, link=link),
+        url=link, organizer_name=coordinator.name,
+        organizer_email=_sender_address(), stamp=utcnow(), cancelled=conference.state == "cancelled")
+
+
+def _sender_address():
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    return sender.split("<")[-1].rstrip(">").strip()
+
+
+def when_text(conference):
+    start, end = to_zone(conference.starts_at, conference.timezone), to_zone(conference.ends_at, conference.timezone)
+    return f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]}"
+
+
+def invitation_message(conference, participant, coordinator):
+    """The invitation (or its update or cancellation) for one participant."""
+    cancelled = conference.state == "cancelled"
+    with in_locale(participant.language):
+        link = rsvp_link(participant)
+        start = to_zone(conference.starts_at, conference.timezone)
+        if cancelled:
+            subject = _("Cancelled: meeting %(date)s", date=format_date(start, "short"))
+        elif conference.sequence:
+            subject = _("Changed: meeting %(date)s", date=format_date(start, "short"))
+        else:
+            subject = _("Invitation: meeting %(date)s", date=format_date(start, "short"))
+        context = dict(conference=conference, participant=participant, coordinator=coordinator,
+                       link=link, when=when_text(conference), zone=conference.timezone,
+                       cancelled=cancelled, changed=conference.sequence > 0)
+        text = render_template("email/invitation.txt", **context)
+        html = render_template("email/invitation.html", **context)
+        calendar = ical.invitation(meeting_event(conference, coordinator, link), participant.email,
+                                   participant.name)
+    msg = new_message(participant.email, subject)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    method = "CANCEL" if cancelled else "REQUEST"
+    msg.add_alternative(calendar.decode("utf-8"), subtype="calendar", params={"method": method})
+    msg.add_attachment(calendar, maintype="application", subtype="ics", filename="invitation.ics")
+    return msg
+
+
+def send_invitation(conference, participant, coordinator):
+    enqueue(invitation_message(conference, participant, coordinator), kind="invitation",
+            case_id=conference.case_id, organisation_id=coordinator.organisation_id)

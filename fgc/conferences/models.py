@@ -1,0 +1,175 @@
+"""Conferences and follow-ups of a case: time and place, the preparation
+checklist, participants with their invitations, answers and attendance."""
+import uuid
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fgc.auth.models import User
+from fgc.core.models import UTCDateTime, utcnow
+from fgc.extensions import db
+from fgc.network.models import NetworkMember
+
+KINDS = {"conference": _l("Family group conference"), "follow_up": _l("Follow-up conference")}
+STATES = {"planned": _l("Planned"), "invited": _l("Invitations sent"), "held": _l("Held"),
+          "cancelled": _l("Cancelled")}
+CHECKLIST = {
+    "consent": _l("Consent recorded"),
+    "questions": _l("Questions agreed"),
+    "invitation_list": _l("Invitation list agreed with the family"),
+    "invitees_contacted": _l("Each invitee contacted"),
+    "venue": _l("Venue booked"),
+    "food": _l("Food arranged"),
+    "interpreter": _l("Interpreter arranged, or not needed"),
+    "support_person": _l("Support person for the child"),
+    "informants_briefed": _l("Information givers briefed"),
+}
+ROLES = {
+    "family": _l("Family or network"),
+    "child": _l("The child"),
+    "support": _l("Support person"),
+    # Translators: a professional who informs in part 1 only, then leaves.
+    "informant": _l("Information giver (part 1 only)"),
+    "caseworker": _l("Caseworker"),
+    "coordinator": _l("Coordinator"),
+    "interpreter": _l("Interpreter"),
+}
+ANSWERS = {"not_sent": _l("Not sent"), "sent": _l("Invited"), "accepted": _l("Coming"),
+           "declined": _l("Not coming"), "tentative": _l("Maybe")}
+PARTS = {1: _l("Information"), 2: _l("Private family time"), 3: _l("Plan agreement")}
+
+
+def new_uid():
+    return f"{uuid.uuid4()}@fgc"
+
+
+class Conference(db.Model):
+    __tablename__ = "conferences"
+    __table_args__ = (Index("ix_conferences_case_starts", "case_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12), default="conference")
+    state: Mapped[str] = mapped_column(String(12), default="planned")
+    # The instant in UTC and the zone whose wall clock the meeting is held by.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(40))
+    town: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    remote: Mapped[str] = mapped_column(String(300), default="")  # a link or a phone number
+    languages: Mapped[str] = mapped_column(String(20), default="da")
+    interpreter_booked: Mapped[bool] = mapped_column(default=False)
+    food: Mapped[str] = mapped_column(String(300), default="")
+    support_person: Mapped[str] = mapped_column(String(200), default="")
+    # iTIP: one UID for the meeting's life, SEQUENCE raised on every change sent out.
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    checklist: Mapped[list["ChecklistItem"]] = relationship(
+        order_by="ChecklistItem.position", cascade="all, delete-orphan")
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="conference", order_by="Participant.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+    @property
+    def state_label(self):
+        return STATES[self.state]
+
+    @property
+    def progress(self):
+        done = sum(1 for item in self.checklist if item.done)
+        return done, len(self.checklist)
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.room, self.address, self.town) if part)
+
+    @property
+    def is_open(self):
+        return self.state in ("planned", "invited")
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "conference_checklist"
+    __table_args__ = (UniqueConstraint("conference_id", "key", name="uq_conference_checklist_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    done: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def label(self):
+        return CHECKLIST[self.key]
+
+
+class Participant(db.Model):
+    """Someone invited: a network member or a member of staff."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("conference_id", "member_id", name="uq_participants_member"),
+        UniqueConstraint("conference_id", "user_id", name="uq_participants_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(15))
+    answer: Mapped[str] = mapped_column(String(10), default="not_sent")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended_part1: Mapped[bool | None]
+    attended_part2: Mapped[bool | None]
+    attended_part3: Mapped[bool | None]
+    views: Mapped[str] = mapped_column(Text, default="")  # sent in by someone who cannot come
+
+    conference: Mapped[Conference] = relationship(back_populates="participants")
+    member: Mapped[NetworkMember | None] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def name(self):
+        return self.member.name if self.member else self.user.name
+
+    @property
+    def email(self):
+        return (self.member.email if self.member else self.user.email) or ""
+
+    @property
+    def language(self):
+        if self.member:
+            return self.member.language if self.member.language in ("da", "kl") else "da"
+        return self.user.preferred_locale
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+    @property
+    def answer_label(self):
+        return ANSWERS[self.answer]
+
+
+class CalendarFeed(db.Model):
+    """A coordinator's secret calendar address; a new one revokes the old."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

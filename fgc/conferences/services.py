@@ -1,0 +1,206 @@
+"""The rules of conferences. Functions flush, never commit, and raise DomainError."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from fgc.cases.models import Case
+from fgc.conferences import timing
+from fgc.conferences.mail import send_invitation
+from fgc.conferences.models import CHECKLIST, ChecklistItem, Conference, Participant
+from fgc.core import audit
+from fgc.core.errors import DomainError, EditConflict
+from fgc.core.models import utcnow
+from fgc.extensions import db
+from fgc.network.services import ensure_invitable
+
+PLACE_FIELDS = ("town", "address", "room", "remote")
+DETAIL_FIELDS = PLACE_FIELDS + ("kind", "languages", "interpreter_booked", "food", "support_person")
+
+
+class SchedulingError(DomainError):
+    pass
+
+
+def times(day, start, end, zone, fold=None):
+    """(starts_at, ends_at) in UTC from wall-clock times, with clear refusals."""
+    if zone not in timing.ZONES:
+        raise SchedulingError(_l("Choose one of the time zones offered."))
+    try:
+        starts_at = timing.to_utc(day, start, zone, fold)
+        ends_at = timing.to_utc(day, end, zone, fold)
+    except timing.NonexistentTime:
+        raise SchedulingError(_l("That time does not exist in %(zone)s: the clocks are put forward "
+                                 "that night. Choose another time.", zone=zone)) from None
+    except timing.AmbiguousTime:
+        raise SchedulingError(_l("That time happens twice in %(zone)s: the clocks are put back that "
+                                 "night. Say whether you mean summer time or winter time.", zone=zone)) from None
+    if ends_at <= starts_at:
+        raise SchedulingError(_l("The meeting must end after it starts."))
+    return starts_at, ends_at
+
+
+def schedule(case, values, *, scheduled_by):
+    starts_at, ends_at = times(values["day"], values["start"], values["end"], values["timezone"],
+                               values.get("fold"))
+    conference = Conference(case_id=case.id, starts_at=starts_at, ends_at=ends_at,
+                            timezone=values["timezone"], **{k: values[k] for k in DETAIL_FIELDS})
+    conference.checklist = [ChecklistItem(key=key, position=i) for i, key in enumerate(CHECKLIST)]
+    db.session.add(conference)
+    db.session.flush()
+    audit.record("conference.scheduled", case=case, user=scheduled_by, detail=f"conference:{conference.id}")
+    return conference
+
+
+def _coordinator(case, fallback):
+    return case.coordinator or fallback
+
+
+def _notify_invited(case, conference, by):
+    for participant in conference.participants:
+        if participant.answer != "not_sent" and participant.email:
+            send_invitation(conference, participant, _coordinator(case, by))
+
+
+def reschedule(case, conference, values, *, expected_version, changed_by):
+    """Change time, place or details. Once invitations are out, a change of time
+    or place is sent to everyone invited, with a higher SEQUENCE."""
+    if expected_version is not None and expected_version != conference.version:
+        raise EditConflict(_l("Someone else changed this meeting while you were editing. "
+                              "Your text is kept below: compare and save again."))
+    if not conference.is_open:
+        raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
+    starts_at, ends_at = times(values["day"], values["start"], values["end"], values["timezone"],
+                               values.get("fold"))
+    moved = (starts_at, ends_at) != (conference.starts_at, conference.ends_at) or any(
+        getattr(conference, key) != values[key] for key in PLACE_FIELDS)
+    conference.starts_at, conference.ends_at, conference.timezone = starts_at, ends_at, values["timezone"]
+    for key in DETAIL_FIELDS:
+        setattr(conference, key, values[key])
+    if moved and conference.state == "invited":
+        conference.sequence += 1
+        _notify_invited(case, conference, changed_by)
+    db.session.flush()
+    audit.record("conference.changed", case=case, user=changed_by,
+                 detail=f"conference:{conference.id}" + (":moved" if moved else ""))
+    return conference
+
+
+def cancel(case, conference, *, cancelled_by):
+    if not conference.is_open:
+        raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
+    was_invited = conference.state == "invited"
+    conference.state = "cancelled"
+    if was_invited:
+        conference.sequence += 1
+        _notify_invited(case, conference, cancelled_by)
+    db.session.flush()
+    audit.record("conference.cancelled", case=case, user=cancelled_by, detail=f"conference:{conference.id}")
+
+
+def set_checklist(case, conference, done_keys, *, changed_by):
+    for item in conference.checklist:
+        done = item.key in done_keys
+        if done != item.done:
+            item.done, item.done_at = done, utcnow() if done else None
+    db.session.flush()
+    audit.record("conference.checklist", case=case, user=changed_by, detail=f"conference:{conference.id}")
+
+
+def add_member(case, conference, member, role, *, added_by):
+    """Invite a network member. A restricted member is refused, with the reason."""
+    ensure_invitable(member)
+    if any(p.member_id == member.id for p in conference.participants):
+        raise DomainError(_l("%(name)s is on the list already.", name=member.name))
+    participant = Participant(member_id=member.id, role=role)
+    participant.member = member
+    conference.participants.append(participant)
+    db.session.flush()
+    audit.record("participant.added", case=case, subject=member, user=added_by,
+                 detail=f"conference:{conference.id}")
+    return participant
+
+
+def add_staff(case, conference, user, role, *, added_by):
+    if user.organisation_id != case.organisation_id or not user.is_staff:
+        raise DomainError(_l("Choose a member of staff of the municipality."))
+    if any(p.user_id == user.id for p in conference.participants):
+        raise DomainError(_l("%(name)s is on the list already.", name=user.name))
+    participant = Participant(user_id=user.id, role=role)
+    participant.user = user
+    conference.participants.append(participant)
+    db.session.flush()
+    audit.record("participant.added", case=case, subject=user, user=added_by,
+                 detail=f"conference:{conference.id}")
+    return participant
+
+
+def remove_participant(case, conference, participant, *, removed_by):
+    conference.participants.remove(participant)
+    db.session.flush()
+    audit.record("participant.removed", case=case, user=removed_by, detail=f"conference:{conference.id}")
+
+
+def send_invitations(case, conference, *, sent_by):
+    """Mail everyone not yet invited who has an address; the others get a letter.
+    Returns (mailed, letters, refused names)."""
+    if not conference.is_open:
+        raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
+    mailed, letters, refused = 0, 0, []
+    for participant in conference.participants:
+        if participant.answer != "not_sent":
+            continue
+        if participant.member is not None:
+            try:
+                ensure_invitable(participant.member)  # restricted since being added?
+            except DomainError:
+                refused.append(participant.name)
+                continue
+        participant.answer = "sent"
+        if participant.email:
+            send_invitation(conference, participant, _coordinator(case, sent_by))
+            mailed += 1
+        else:
+            letters += 1
+    conference.state = "invited"
+    db.session.flush()
+    audit.record("conference.invited", case=case, user=sent_by, detail=f"conference:{conference.id}")
+    return mailed, letters, refused
+
+
+def answer(participant, reply):
+    participant.answer, participant.answered_at = reply, utcnow()
+    db.session.flush()
+    audit.record("participant.answered", case=db.session.get(Case, participant.conference.case_id),
+                 detail=f"conference:{participant.conference_id}:{reply}")
+
+
+def record_attendance(case, conference, attendance, views, *, recorded_by):
+    """`attendance`: participant id -> set of parts attended; `views`: id -> text."""
+    for participant in conference.participants:
+        parts = attendance.get(participant.id, set())
+        participant.attended_part1, participant.attended_part2, participant.attended_part3 = (
+            1 in parts, 2 in parts, 3 in parts)
+        if participant.id in views:
+            participant.views = views[participant.id]
+    conference.state = "held"
+    db.session.flush()
+    audit.record("conference.held", case=case, user=recorded_by, detail=f"conference:{conference.id}")
+
+
+def coordinator_meetings(user, since=None):
+    """The coordinator's meetings from `since` on, with their cases, in one query."""
+    query = (select(Conference).join(Case, Conference.case_id == Case.id)
+             .where(Case.coordinator_id == user.id, Case.organisation_id == user.organisation_id,
+                    Conference.state != "cancelled")
+             .options(selectinload(Conference.checklist))
+             .order_by(Conference.starts_at))
+    if since is not None:
+        query = query.where(Conference.ends_at >= since)
+    return db.session.scalars(query).all()
+
+
+def overlapping_ids(meetings):
+    pairs = timing.overlaps([(m.id, m.starts_at, m.ends_at) for m in meetings])
+    return {ident for pair in pairs for ident in pair}
+
+

@@ -1,0 +1,324 @@
+import secrets
+
+from markupsafe import Markup
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from fgc.auth.models import User
+from fgc.cases.models import Case
+from fgc.cases.permissions import get_case_or_404
+from fgc.cases.views import register_case_tab, register_dashboard_panel
+from fgc.conferences import ical, services, timing
+from fgc.conferences.forms import AnswerForm, ConferenceForm, ParticipantForm
+from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text
+from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
+from fgc.core.errors import DomainError, EditConflict
+from fgc.core.mail import OutboxMessage, public_url
+from fgc.core.models import utcnow
+from fgc.extensions import db
+from fgc.i18n import current_language, in_locale, to_zone
+from fgc.network.services import get_member, members_of
+from fgc.security import COORDINATOR, public, roles
+
+bp = Blueprint("conferences", __name__)
+register_case_tab("conferences.conferences", _l("Conferences"))
+PREFIX = "/cases/<int:case_id>/conferences"
+
+
+@register_dashboard_panel
+def upcoming_meetings(user):
+    if not user.is_coordinator:
+        return None
+    meetings = services.coordinator_meetings(user, since=utcnow())
+    return "conferences/_dashboard_panel.html", {
+        "meetings": meetings, "overlapping": services.overlapping_ids(meetings)}
+
+
+def _conference_or_404(case, conference_id):
+    conference = db.session.get(Conference, conference_id, options=[
+        selectinload(Conference.checklist), selectinload(Conference.participants)])
+    if conference is None or conference.case_id != case.id:
+        abort(404)
+    return conference
+
+
+def _participant_or_404(conference, participant_id):
+    participant = next((p for p in conference.participants if p.id == participant_id), None)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _warnings(conference):
+    local = to_zone(conference.starts_at, conference.timezone)
+    notes = []
+    holiday = timing.holiday_name(local.date(), conference.timezone, current_language())
+    if holiday:
+        notes.append(_("The meeting is on a public holiday: %(holiday)s.", holiday=holiday))
+    if conference.is_open and conference.id in services.overlapping_ids(
+            services.coordinator_meetings(current_user, since=conference.starts_at)):
+        notes.append(_("The meeting overlaps another of your meetings."))
+    return notes
+
+
+@bp.route(PREFIX + "/")
+def conferences(case_id):
+    case = get_case_or_404(case_id)
+    meetings = db.session.scalars(select(Conference).where(Conference.case_id == case.id)
+                                  .options(selectinload(Conference.checklist))
+                                  .order_by(Conference.starts_at)).all()
+    undelivered = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.case_id == case.id, OutboxMessage.status == "pending",
+        OutboxMessage.attempts > 0)).all()
+    return render_template("conferences/list.html", case=case, meetings=meetings, undelivered=undelivered)
+
+
+def _form_for(conference):
+    local_start = to_zone(conference.starts_at, conference.timezone)
+    local_end = to_zone(conference.ends_at, conference.timezone)
+    return ConferenceForm(obj=conference, day=local_start.date(), start=local_start.time(),
+                          end=local_end.time(), version=conference.version)
+
+
+def _schedule_form_error(form, error):
+    form.form_errors.append(error.message)
+
+
+@bp.route(PREFIX + "/new", methods=["GET", "POST"])
+def schedule(case_id):
+    case = get_case_or_404(case_id, for_edit=True)
+    form = ConferenceForm()
+    if request.method == "GET":
+        form.timezone.data = current_user.organisation.timezone
+        form.languages.data = "kl" if current_user.organisation.country == "GL" else "da"
+        form.kind.data = "follow_up" if request.args.get("kind") == "follow_up" else "conference"
+    if form.validate_on_submit():
+        try:
+            conference = services.schedule(case, form.values(), scheduled_by=current_user)
+            db.session.commit()
+            flash(_("The meeting is scheduled. Add the participants, then send the invitations."), "success")
+            return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
+        except DomainError as error:
+            db.session.rollback()
+            _schedule_form_error(form, error)
+    return render_template("conferences/form.html", case=case, form=form, conference=None)
+
+
+@bp.route(PREFIX + "/<int:conference_id>")
+def detail(case_id, conference_id):
+    case = get_case_or_404(case_id)
+    conference = _conference_or_404(case, conference_id)
+    invited_members = {p.member_id for p in conference.participants}
+    invited_users = {p.user_id for p in conference.participants}
+    form = ParticipantForm()
+    staff = db.session.scalars(select(User).where(
+        User.organisation_id == case.organisation_id, User.active,
+        User.role.in_(("coordinator", "caseworker")))).all()
+    form.who.choices = [("", _("Choose"))] + [
+        (f"m:{m.id}", m.name + (f" ({_('must not be invited')})" if m.must_not_be_invited else ""))
+        for m in members_of(case) if m.id not in invited_members] + [
+        (f"u:{u.id}", u.name) for u in staff if u.id not in invited_users]
+    viewer_zone = current_user.organisation.timezone
+    return render_template("conferences/detail.html", case=case, conference=conference, form=form,
+                           warnings=_warnings(conference), checklist=CHECKLIST, viewer_zone=viewer_zone,
+                           when=when_text(conference))
+
+
+@bp.route(PREFIX + "/<int:conference_id>/edit", methods=["GET", "POST"])
+def edit(case_id, conference_id):
+    case = get_case_or_404(case_id, for_edit=True)
+    conference = _conference_or_404(case, conference_id)
+    form = _form_for(conference) if request.method == "GET" else ConferenceForm()
+    if form.validate_on_submit():
+        try:
+            services.reschedule(case, conference, form.values(), expected_version=form.version.data,
+                                changed_by=current_user)
+            db.session.commit()
+            flash(_("The meeting is changed. Everyone invited is sent the change."), "success")
+            return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
+        except (EditConflict, StaleDataError) as error:
+            db.session.rollback()
+            form.form_errors.append(getattr(error, "message", None) or _(
+                "Someone else changed this meeting while you were editing. Your text is kept below: "
+                "compare and save again."))
+            form.version.data = _conference_or_404(case, conference_id).version
+            return render_template("conferences/form.html", case=case, form=form, conference=conference), 409
+        except DomainError as error:
+            db.session.rollback()
+            _schedule_form_error(form, error)
+    return render_template("conferences/form.html", case=case, form=form, conference=conference)
+
+
+def _action(case_id, conference_id, do, done_message):
+    """A POST that changes the meeting: run it, commit, flash, back to the meeting."""
+    case = get_case_or_404(case_id, for_edit=True)
+    conference = _conference_or_404(case, conference_id)
+    try:
+        message = do(case, conference) or done_message
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("conferences.detail", case_id=case_id, conference_id=conference_id))
+
+
+@bp.route(PREFIX + "/<int:conference_id>/cancel", methods=["POST"])
+def cancel(case_id, conference_id):
+    return _action(case_id, conference_id,
+                   lambda case, c: services.cancel(case, c, cancelled_by=current_user),
+                   _("The meeting is cancelled. Everyone invited is told."))
+
+
+@bp.route(PREFIX + "/<int:conference_id>/checklist", methods=["POST"])
+def checklist(case_id, conference_id):
+    done = set(request.form.getlist("done")) & set(CHECKLIST)
+    return _action(case_id, conference_id,
+                   lambda case, c: services.set_checklist(case, c, done, changed_by=current_user),
+                   _("The checklist is saved."))
+
+
+@bp.route(PREFIX + "/<int:conference_id>/participants", methods=["POST"])
+def add_participant(case_id, conference_id):
+    def do(case, conference):
+        kind, _sep, ident = (request.form.get("who") or "").partition(":")
+        role = request.form.get("role")
+        if role not in ROLES:
+            raise DomainError(_l("Choose one of the options."))
+        if kind == "m" and ident.isdigit():
+            member = get_member(case, int(ident))
+            if member is None:
+                raise DomainError(_l("Choose one of the options."))
+            participant = services.add_member(case, conference, member, role, added_by=current_user)
+        elif kind == "u" and ident.isdigit():
+            user = db.session.get(User, int(ident))
+            if user is None:
+                raise DomainError(_l("Choose one of the options."))
+            participant = services.add_staff(case, conference, user, role, added_by=current_user)
+        else:
+            raise DomainError(_l("Choose one of the options."))
+        return _("%(name)s is on the list.", name=participant.name)
+    return _action(case_id, conference_id, do, "")
+
+
+@bp.route(PREFIX + "/<int:conference_id>/participants/<int:participant_id>/remove", methods=["POST"])
+def remove_participant(case_id, conference_id, participant_id):
+    def do(case, conference):
+        participant = _participant_or_404(conference, participant_id)
+        services.remove_participant(case, conference, participant, removed_by=current_user)
+    return _action(case_id, conference_id, do, _("The person is taken off the list."))
+
+
+@bp.route(PREFIX + "/<int:conference_id>/invite", methods=["POST"])
+def invite(case_id, conference_id):
+    def do(case, conference):
+        mailed, letters, refused = services.send_invitations(case, conference, sent_by=current_user)
+        message = _("Invitations by e-mail: %(mailed)s. Letters to print: %(letters)s.",
+                    mailed=mailed, letters=letters)
+        if refused:
+            message += " " + _("Not invited because of a restriction: %(names)s.", names=", ".join(refused))
+        return message
+    return _action(case_id, conference_id, do, "")
+
+
+@bp.route(PREFIX + "/<int:conference_id>/attendance", methods=["GET", "POST"])
+def attendance(case_id, conference_id):
+    case = get_case_or_404(case_id, for_edit=True)
+    conference = _conference_or_404(case, conference_id)
+    errors = []
+    if request.method == "POST":
+        attended, views = {}, {}
+        for participant in conference.participants:
+            attended[participant.id] = {part for part in PARTS
+                                        if request.form.get(f"part-{participant.id}-{part}")}
+            text = (request.form.get(f"views-{participant.id}") or "").replace("\x00", "").strip()
+            if len(text) > 10_000:
+                errors.append(_("The text is too long (at most 10,000 characters)."))
+            views[participant.id] = text
+        if not errors and conference.state != "cancelled":
+            services.record_attendance(case, conference, attended, views, recorded_by=current_user)
+            db.session.commit()
+            flash(_("Attendance is recorded."), "success")
+            return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
+        if conference.state == "cancelled":
+            errors.append(_("A meeting that is held or cancelled cannot be changed."))
+    return render_template("conferences/attendance.html", case=case, conference=conference, parts=PARTS,
+                           errors=errors)
+
+
+@bp.route(PREFIX + "/<int:conference_id>/participants/<int:participant_id>/letter")
+def letter(case_id, conference_id, participant_id):
+    """A printable invitation, in the participant's language, for people without e-mail."""
+    case = get_case_or_404(case_id)
+    conference = _conference_or_404(case, conference_id)
+    participant = _participant_or_404(conference, participant_id)
+    with in_locale(participant.language):
+        letter_html = render_template("conferences/_letter.html", conference=conference,
+                                      participant=participant, link=rsvp_link(participant),
+                                      coordinator=case.coordinator or current_user,
+                                      when=when_text(conference))
+    return render_template("conferences/letter.html", case=case, conference=conference,
+                           participant=participant, letter_html=Markup(letter_html))
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@public
+def rsvp(token):
+    """The answer to an invitation, by the signed link in the mail: no sign-in."""
+    data = rsvp_payload(token)
+    participant = db.session.get(Participant, data.get("p")) if data else None
+    if participant is None or participant.conference.uid != data.get("u"):
+        return render_template("auth/link_expired.html"), 410
+    conference = participant.conference
+    form = AnswerForm()
+    if conference.is_open and form.validate_on_submit():
+        services.answer(participant, form.answer.data)
+        db.session.commit()
+        flash(_("Thank you. Your answer is saved."), "success")
+        return redirect(url_for("conferences.rsvp", token=token))
+    case = db.session.get(Case, conference.case_id)
+    return render_template("conferences/rsvp.html", participant=participant, conference=conference,
+                           when=when_text(conference), coordinator=case.coordinator)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles(COORDINATOR)
+def my_calendar():
+    """The coordinator's meetings, overlaps marked, and their secret calendar address."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == current_user.id))
+    if request.method == "POST":
+        if feed is None:
+            feed = CalendarFeed(user_id=current_user.id)
+            db.session.add(feed)
+        feed.token, feed.created_at = secrets.token_urlsafe(32), utcnow()  # the old address stops working
+        db.session.commit()
+        flash(_("Your calendar has a new address. The old one no longer works."), "success")
+        return redirect(url_for("conferences.my_calendar"))
+    meetings = services.coordinator_meetings(current_user, since=utcnow())
+    url = public_url(url_for("conferences.calendar_feed", token=feed.token)) if feed else None
+    return render_template("conferences/calendar.html", meetings=meetings, feed_url=url,
+                           overlapping=services.overlapping_ids(meetings))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token):
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None:
+        abort(404)
+    user = db.session.get(User, feed.user_id)
+    if user is None or not user.active:
+        abort(404)
+    meetings = services.coordinator_meetings(user)
+    with in_locale(user.preferred_locale):
+        events = [meeting_event(m, user, public_url(url_for("conferences.detail", case_id=m.case_id,
+                                                            conference_id=m.id))) for m in meetings]
+        body = ical.feed(events, _("fgc meetings"))
+    return Response(body, mimetype="text/calendar")
+
