@@ -28,6 +28,24 @@ fgc.auth.models.hasher = fgc.auth.services.hasher = PasswordHasher(
     time_cost=1, memory_cost=1024, parallelism=1)
 
 
+def pytest_configure(config):
+    """When the suite is to run on PostgreSQL (always in CI), a server that cannot be
+    reached stops the run with a clear failure: never a skip, never a SQLite run."""
+    if not PG_SERVER:
+        return
+    url = make_url(PG_SERVER)
+    try:
+        engine = create_engine(url.set(database="postgres"), connect_args={"connect_timeout": 5})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any reason is reported as it is
+        raise pytest.UsageError(
+            f"FGC_TEST_DATABASE_URL is set but PostgreSQL at {url.render_as_string(hide_password=True)} "
+            f"cannot be reached: {error.__class__.__name__}: {str(error).strip().splitlines()[0]}\n"
+            "Start it (make postgres) or unset FGC_TEST_DATABASE_URL to test on SQLite only.") from None
+
+
 @contextmanager
 def throwaway_database(server_url):
     """A fresh PostgreSQL database on the given server, dropped afterwards."""

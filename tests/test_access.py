@@ -102,3 +102,41 @@ def test_an_organisation_never_sees_another_organisations_cases(client, world, l
     page = client.get("/cases").get_data(as_text=True)
     assert "Pipaluk Lyberth" not in page
     assert client.get(f"/cases/{world.case.id}").status_code == 404
+
+
+def _mixed_rules(app):
+    """Rules naming a case and an object of a case: the object must belong to that case."""
+    return [(rule, view, method) for rule, view, method in calls(app)
+            if "case_id" in rule.arguments and is_case_scoped_beyond_case(rule)]
+
+
+def is_case_scoped_beyond_case(rule):
+    from tests.url_args import CASE_SCOPED
+    return any(name in CASE_SCOPED and name != "case_id" for name in rule.arguments)
+
+
+@pytest.mark.parametrize("whose", ["another organisation's case", "another of the user's own cases"])
+def test_an_object_of_another_case_is_not_found_under_the_users_case(app, client, world, login_as, whose):
+    """/cases/<mine>/members/<someone else's member> is a 404, not a way round the case check."""
+    from tests import factories
+    from tests.url_args import rule_values as values_for
+
+    if whose.startswith("another organisation"):
+        foreign = factories.case(world.other_org, world.outsiders["coordinator"], world.outsiders["caseworker"])
+    else:
+        foreign = factories.case(world.org, world.users["coordinator"], world.users["caseworker"])
+    checked = 0
+    for rule, view, method in _mixed_rules(app):
+        roles = allowed_roles(view)
+        role = next(r for r in ("coordinator", "caseworker", "admin", "family") if r in roles)
+        client.post("/logout")
+        login_as(world.users[role])
+        values = values_for(rule, foreign, world)
+        values["case_id"] = world.case.id
+        with app.test_request_context():
+            from flask import url_for
+            url = url_for(rule.endpoint, **values)
+        response = client.open(url, method=method, data={})
+        assert response.status_code == 404, f"{role}: {method} {url} gave {response.status_code}"
+        checked += 1
+    assert checked >= 4

@@ -55,15 +55,16 @@ def open_case(organisation_id, *, opened_by, children, bottom_lines, questions, 
     return case
 
 
-def _check_version(case, expected_version):
-    if expected_version is not None and expected_version != case.version:
+def _check_version(case, expected_version, required=False):
+    if (expected_version is None and required) or (
+            expected_version is not None and expected_version != case.version):
         raise EditConflict(_l("Someone else changed this case while you were editing it. "
                               "Your text is kept below: compare it with the case and save again."))
 
 
 def update_case(case, *, expected_version, changed_by, children, bottom_lines, questions, **fields):
-    """Change a referral's details. A stale form raises EditConflict."""
-    _check_version(case, expected_version)
+    """Change a referral's details. A stale form, or one without a version, raises EditConflict."""
+    _check_version(case, expected_version, required=True)
     changed = [key for key in CASE_FIELDS if getattr(case, key) != fields[key]]
     for key in changed:
         setattr(case, key, fields[key])

@@ -31,9 +31,16 @@ BUILTIN_MESSAGES = (
 )
 
 
+# WTForms texts said better by one of ours (a person cannot act on "could not coerce").
+ALIASES = {
+    "Invalid Choice: could not coerce.": "Not a valid choice.",
+    "Invalid Choice(s): one or more data inputs could not be coerced.": "Not a valid choice.",
+}
+
+
 class CatalogueTranslations:
     def gettext(self, string):
-        return gettext(string)
+        return gettext(ALIASES.get(string, string))
 
     def ngettext(self, singular, plural, n):
         return ngettext(singular, plural, n)
@@ -96,13 +103,17 @@ class NotBefore:
 
 
 class VersionField(HiddenField):
-    """The version a form was opened at, for detecting conflicting edits."""
+    """The version a form was opened at, for detecting conflicting edits. Empty in a
+    form that creates something; anything but a number is refused (a service that
+    changes a record must then refuse a missing version)."""
 
     def process_formdata(self, valuelist):
-        try:
-            self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
-        except ValueError:
-            self.data = None
+        self.data = None
+        if valuelist and valuelist[0]:
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                raise ValueError(gettext("The form has expired. Reload the page and try again.")) from None
 
 
 def optional_int(value):
