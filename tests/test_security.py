@@ -40,22 +40,6 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app(NoSecret)
 
 
-def test_development_generates_and_keeps_a_secret_key(tmp_path):
-    from fgc.config import DevelopmentConfig
-
-    class Dev(DevelopmentConfig):
-        SECRET_KEY = None
-        SQLALCHEMY_DATABASE_URI = "sqlite://"
-
-    app = create_app(Dev)
-    app.instance_path = str(tmp_path)
-    from fgc import _development_secret
-    first = _development_secret(tmp_path)
-    assert first == _development_secret(tmp_path) and len(first) == 64
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    assert app.config["SECRET_KEY"]
-
-
 def test_every_form_is_protected_against_cross_site_requests(users):
     class WithCSRF(TestingConfig):
         WTF_CSRF_ENABLED = True
@@ -79,3 +63,35 @@ def test_health_says_when_the_database_is_down():
     app = create_app(Broken)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unavailable"
+
+
+def test_every_post_endpoint_refuses_a_request_without_a_csrf_token(app, client, world, login_as):
+    """Walked over the URL map, so forms added later are covered: each POST, by a
+    user allowed to use it, is refused (400) without the token and nothing changes."""
+    from flask import url_for
+
+    from fgc.security import allowed_roles, is_public
+    from tests.test_forms import fingerprint
+    from tests.url_args import rule_values
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        client.post("/logout")
+        if not is_public(view):
+            role = next(r for r in ("coordinator", "caseworker", "admin", "family") if r in allowed_roles(view))
+            login_as(world.users[role])
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **rule_values(rule, world.case, world))
+        before = fingerprint()
+        app.config["WTF_CSRF_ENABLED"] = True
+        try:
+            response = client.post(url, data={"to_state": "preparing", "language": "kl"})
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = False
+        assert response.status_code == 400, f"POST {rule.rule}: {response.status_code}"
+        assert fingerprint() == before, f"POST {rule.rule} changed something without a CSRF token"
+        checked += 1
+    assert checked >= 8
