@@ -85,6 +85,8 @@ BLUEPRINTS = (
     "fgc.audit.views",
     "fgc.network.views",
     "fgc.conferences.views",
+    "fgc.plans.views",
+    "fgc.plans.family",
 )
 
 

@@ -26,7 +26,8 @@ def pybabel(*args):
 def extract_catalogue(output):
     """Extract every translatable string into `output`, deterministically: no
     source locations (they churn), sorted, and a fixed creation date."""
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-c", "Translators:",
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+            "-c", "Translators:",
             "--no-location", "--sort-output", "--project", "fgc", "--version", "1",
             "--msgid-bugs-address", "fgc@fgc.invalid", "--copyright-holder", "fgc",
             "--ignore-dirs", ".* __pycache__ node_modules instance artifacts", "-o", str(output), ".")
@@ -77,6 +78,18 @@ def send_mail(loop, interval):
             return
         db.session.remove()
         time.sleep(interval)
+
+
+@fgc_cli.command("send-reminders")
+def send_reminders():
+    """Put reminders of commitments due within three days in the outbox. Safe to
+    run from cron as often as wanted: each reminder is sent once."""
+    from fgc.core.models import utcnow
+    from fgc.plans.services import due_reminders
+
+    count = due_reminders(utcnow().date())
+    db.session.commit()
+    click.echo(f"reminders queued: {count}")
 
 
 @fgc_cli.command("seed-demo")

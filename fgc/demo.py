@@ -11,7 +11,7 @@ from fgc.extensions import db
 DEMO_PASSWORD = "demo-password-2026"
 
 # Modules with a `seed(demo)` function, called in order after the cases exist.
-DEMO_HOOKS = ("fgc.network.demo", "fgc.conferences.demo")
+DEMO_HOOKS = ("fgc.network.demo", "fgc.conferences.demo", "fgc.plans.demo")
 
 
 class Demo:

@@ -196,10 +196,10 @@ class World:
                           for role in ("admin", "coordinator", "caseworker", "family")}
         self.case = factories.case(self.org, self.users["coordinator"], self.users["caseworker"],
                                    child_name="Pipaluk Lyberth")
-        factories.family_access(self.users["family"], self.case)
         other_case = factories.case(self.other_org, self.outsiders["coordinator"],
                                     self.outsiders["caseworker"])
-        factories.family_access(self.outsiders["family"], other_case)
+        self.family_member = factories.family_account(self.users["family"], self.case)
+        factories.family_account(self.outsiders["family"], other_case)
         db.session.commit()
 
 

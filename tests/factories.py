@@ -44,6 +44,18 @@ def case(org, coordinator=None, caseworker=None, child_name="Emma Test", **overr
     return case_services.open_case(org.id, opened_by=opener, **values)
 
 
+def family_account(family_user, for_case, name="Birthe Mormor"):
+    """A family member's account: access to the case, linked to a network member."""
+    from fgc.plans.models import FamilyAccount
+    from tests.network.factories import member
+
+    family_access(family_user, for_case)
+    person = member(for_case, name, relation="grandparent", email=family_user.email)
+    db.session.add(FamilyAccount(user_id=family_user.id, member_id=person.id))
+    db.session.flush()
+    return person
+
+
 def family_access(family_user, for_case):
     access = FamilyAccess(user_id=family_user.id, case_id=for_case.id)
     db.session.add(access)

@@ -8,6 +8,7 @@ fails the URL-map tests, so no endpoint escapes them.
 from fgc.extensions import db
 from tests.conferences import factories as conferences
 from tests.network import factories as network
+from tests.plans import factories as plans
 
 
 def _link(case, made):
@@ -20,6 +21,12 @@ def _conference(case, made):
     if "conference" not in made:
         made["conference"] = conferences.conference(case, case.coordinator)
     return made["conference"].id
+
+
+def _plan(case, made):
+    if "plan" not in made:
+        made["plan"] = plans.plan(case, case.caseworker)
+    return made["plan"]
 
 
 def _participant(case, made):
@@ -38,6 +45,8 @@ CASE_SCOPED = {
     "link_id": _link,
     "conference_id": _conference,
     "participant_id": _participant,
+    "plan_id": lambda case, made: _plan(case, made).id,
+    "commitment_id": lambda case, made: _plan(case, made).commitments[0].id,
 }
 
 # name -> function(world) -> value, for arguments that are not about a case

@@ -38,6 +38,14 @@ def register_dashboard_panel(function):
     return function
 
 
+# Where a family member's "/" leads; set by the domain that makes their page.
+FAMILY_HOME = []
+
+
+def register_family_home(endpoint):
+    FAMILY_HOME[:] = [endpoint]
+
+
 @bp.app_context_processor
 def case_tabs():
     return {"case_tabs": CASE_TABS}
@@ -81,6 +89,8 @@ def _wants_another_child(form):
 @roles(*ROLES)
 def dashboard():
     if current_user.is_family:
+        if FAMILY_HOME:
+            return redirect(url_for(FAMILY_HOME[0]))
         return render_template("cases/family_home.html")
     cases = db.session.scalars(
         visible_cases(current_user).options(*LIST_OPTIONS).order_by(Case.updated_at.desc())

@@ -6,7 +6,7 @@ a form should carry its own message saying what to do.
 """
 from datetime import date
 
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_translations, gettext, lazy_gettext as _l, lazy_ngettext
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
@@ -28,6 +28,8 @@ BUILTIN_MESSAGES = (
     _l("The CSRF token has expired."),
     _l("The CSRF tokens do not match."),
     _l("The form has expired. Reload the page and try again."),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
 )
 
 
@@ -39,11 +41,13 @@ ALIASES = {
 
 
 class CatalogueTranslations:
+    """Lookups only: WTForms fills in its own placeholders."""
+
     def gettext(self, string):
-        return gettext(ALIASES.get(string, string))
+        return get_translations().ugettext(ALIASES.get(string, string))
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 def drop_nul(value):

@@ -10,7 +10,7 @@ from tests.browser.conftest import DEMO_USERS, choose_language, sign_in, sign_ou
 @pytest.mark.parametrize("role", DEMO_USERS)
 def test_each_demo_role_signs_in_and_out(page, live_server, role):
     sign_in(page, live_server.url, role)
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/" + ("family/" if role == "family" else "")
     assert page.locator("form.logout button").is_visible()
     sign_out(page)
     assert page.url.startswith(f"{live_server.url}/login")

@@ -1,0 +1,48 @@
+"""Demo plans: the Jensen children's accepted plan, and the demo family members'
+accounts (Birthe Jensen, mormor; Ane Olsen, who raises the Olsen children)."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from fgc.extensions import db
+from fgc.network.models import NetworkMember
+from fgc.plans import rules, services
+from fgc.plans.models import FamilyAccount
+
+
+def _member(case, name):
+    return db.session.scalar(select(NetworkMember).where(NetworkMember.case_id == case.id, NetworkMember.name == name))
+
+
+def seed(demo):
+    jensen = demo.cases["dk_jensen"]
+    mormor, mother, moster = (_member(jensen, n) for n in ("Birthe Jensen", "Louise Jensen", "Sanne Jensen"))
+    today = date.today()
+    plan = services.record_plan(jensen, dict(
+        language="da", contingency="Hvis mor bliver indlagt igen, flytter børnene midlertidigt hos mormor.",
+        monitor_id=mormor.id, review_date=rules.proposed_review_date(today), conference_id=None,
+        answers=["Mormor følger børnene i skole mandag til onsdag, Louise torsdag og fredag.",
+                 "Børnene går til mormor; moster Sanne er reserve."],
+        resources=["Aflastning en weekend om måneden", "Familiebehandling i Familiehuset"],
+        commitments=[
+            dict(what="Følge Emma og Oliver i skole mandag til onsdag", people=[mormor.id], service="",
+                 due_date=None, weekday=0, at_time=None, how_we_know="Skolen melder fravær til Louise",
+                 checked_by="Louise"),
+            dict(what="Lave madplan og handle ind hver søndag", people=[mother.id], service="", due_date=None,
+                 weekday=6, at_time=None, how_we_know="Madplanen hænger på køleskabet", checked_by="Birthe"),
+            dict(what="Tage børnene med til svømning", people=[moster.id], service="",
+                 due_date=today + timedelta(days=2), weekday=None, at_time=None, how_we_know="", checked_by=""),
+            dict(what="Forløb i Familiehuset", people=[], service="Familiehuset",
+                 due_date=today - timedelta(days=3), weekday=None, at_time=None,
+                 how_we_know="Familiehuset giver besked", checked_by="Jonas (sagsbehandler)"),
+        ]), recorded_by=demo.users["dk_coordinator"])
+    plan.state = "accepted"
+    plan.resources[0].decision = "approved"
+    # A revision in progress: version 2, a draft awaiting the caseworker's decision.
+    revision = services.revise(jensen, plan, revised_by=demo.users["dk_coordinator"])
+    revision.contingency = "Hvis mor bliver indlagt igen, flytter børnene midlertidigt hos mormor eller moster."
+    db.session.add_all([
+        FamilyAccount(user_id=demo.users["dk_family"].id, member_id=mormor.id),
+        FamilyAccount(user_id=demo.users["gl_family"].id, member_id=_member(demo.cases["gl_olsen"], "Ane Olsen").id),
+    ])
+    db.session.flush()

@@ -1,0 +1,105 @@
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (FieldList, FormField, PasswordField, RadioField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from fgc.core.forms import DateField, Form, NotBefore, SubForm, VersionField, optional_int
+from fgc.plans.models import COMMITMENT_STATES, LIVING, NEXT_STEPS, PLAN_LANGUAGES, VERDICTS, WEEKDAYS
+
+TEXT = Length(max=10_000, message=_l("The text is too long (at most 10,000 characters)."))
+SHORT = Length(max=200, message=_l("The text is too long (at most 200 characters)."))
+
+
+class CommitmentForm(SubForm):
+    what = TextAreaField(_l("What will be done"), validators=[Optional(), TEXT])
+    people = SelectMultipleField(_l("Who (from the network)"), coerce=int, validate_choice=True,
+                                 description=_l("Hold Ctrl (or Cmd) to choose several."))
+    service = StringField(_l("Or a service"), validators=[Optional(), SHORT])
+    due_date = DateField(_l("By when (a date)"), validators=[Optional()])
+    weekday = SelectField(_l("Or every week on"), coerce=optional_int, validate_choice=True,
+                          choices=[(None, _l("Not weekly"))] + list(enumerate(WEEKDAYS)))
+    at_time = TimeField(_l("At"), validators=[Optional()])
+    how_we_know = TextAreaField(_l("How we will know"), validators=[Optional(), TEXT])
+    checked_by = StringField(_l("Who checks"), validators=[Optional(), SHORT])
+
+    def is_blank(self):
+        return not (self.what.data or "").strip()
+
+
+class PlanForm(Form):
+    language = SelectField(_l("The language the plan is written in"), choices=list(PLAN_LANGUAGES.items()),
+                           validate_choice=True)
+    answers = FieldList(TextAreaField(validators=[Optional(), TEXT]))
+    commitments = FieldList(FormField(CommitmentForm), min_entries=1, max_entries=40)
+    add_commitment = SubmitField(_l("Add another commitment"))
+    contingency = TextAreaField(_l("If it does not work, then…"), validators=[Optional(), TEXT])
+    monitor_id = SelectField(_l("The family member who watches over the plan"), coerce=optional_int,
+                             validate_choice=True)
+    resources = TextAreaField(_l("Resources asked of the municipality"), validators=[Optional(), TEXT],
+                              description=_l("One per line."))
+    review_date = DateField(_l("Review date (follow-up)"), validators=[
+        InputRequired(message=_l("Choose the review date.")),
+        NotBefore(date(2020, 1, 1), _l("Check the date: it is too long ago."))])
+    version = VersionField()
+
+    def validate_commitments(self, field):
+        filled = [e.form for e in field.entries if not e.form.is_blank()]
+        if not filled:
+            raise ValidationError(_l("Write at least one commitment."))
+        for entry in filled:
+            if not entry.people.data and not (entry.service.data or "").strip():
+                entry.people.errors = [*entry.people.errors, _l("Say who will do it.")]
+            if entry.due_date.data is None and entry.weekday.data is None:
+                entry.due_date.errors = [*entry.due_date.errors, _l("Give a date, or a weekday for a weekly commitment.")]
+        if any(e.people.errors or e.due_date.errors for e in filled):
+            raise ValidationError(_l("Check the commitments."))
+
+
+class DecisionForm(Form):
+    decision = RadioField(_l("The caseworker's decision"), choices=[
+        ("accepted", _l("The plan is accepted")), ("not_accepted", _l("The plan is not accepted"))],
+        validators=[InputRequired(message=_l("Choose accepted or not accepted."))])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), TEXT],
+                           description=_l("Required when the plan is not accepted."))
+    version = VersionField()
+
+    def validate_reason(self, field):
+        if self.decision.data == "not_accepted" and not (field.data or "").strip():
+            raise ValidationError(_l("Give the reason the plan is not accepted."))
+
+
+class CheckInForm(Form):
+    status = SelectField(_l("Status"), choices=list(COMMITMENT_STATES.items()), validate_choice=True)
+    note = TextAreaField(_l("Note"), validators=[Optional(), TEXT])
+
+
+class ReviewForm(Form):
+    living_situation = RadioField(_l("Where the child lives now"), choices=list(LIVING.items()),
+                                  validators=[InputRequired(message=_l("Choose where the child lives now."))])
+    next_step = RadioField(_l("Next step"), choices=list(NEXT_STEPS.items()),
+                           validators=[InputRequired(message=_l("Choose the next step."))])
+    note = TextAreaField(_l("Note (the outcome, when closing the case)"), validators=[Optional(), TEXT])
+
+    def validate_note(self, field):
+        if self.next_step.data == "close" and not (field.data or "").strip():
+            raise ValidationError(_l("Record the outcome before closing the case."))
+
+
+class FamilyAccountForm(Form):
+    member_id = SelectField(_l("Person"), coerce=int, validate_choice=True)
+
+
+class ActivateForm(Form):
+    username = StringField(_l("User name"), validators=[
+        DataRequired(message=_l("Enter the user name from the letter.")), SHORT])
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code from the letter.")), SHORT])
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("Choose a password.")),
+        Length(min=10, max=200, message=_l("The password must be between 10 and 200 characters."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+VERDICT_CHOICES = list(VERDICTS.items())

@@ -1,0 +1,196 @@
+"""The family's plan, in their own words, its versions, commitments and how
+they are followed, the caseworker's decision, follow-up reviews, and the
+family's own accounts."""
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fgc.auth.models import User
+from fgc.core.models import UTCDateTime, utcnow
+from fgc.extensions import db
+from fgc.network.models import NetworkMember
+
+PLAN_STATES = {"draft": _l("Draft"), "accepted": _l("Accepted"), "not_accepted": _l("Not accepted"),
+               "superseded": _l("Replaced by a newer version")}
+PLAN_LANGUAGES = {"da": _l("Danish"), "kl": _l("Greenlandic"), "other": _l("Other language")}
+COMMITMENT_STATES = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
+                     "done": _l("Done"), "not_kept": _l("Not kept")}
+VERDICTS = {"kept": _l("Kept"), "partly": _l("Partly kept"), "not_kept": _l("Not kept")}
+LIVING = {"home": _l("At home"), "network": _l("Within the network"), "placed": _l("Placed outside the home")}
+NEXT_STEPS = {"revise": _l("Revise the plan"), "follow_up": _l("Another follow-up"),
+              "close": _l("Close the case")}
+RESOURCE_DECISIONS = {"pending": _l("Awaiting decision"), "approved": _l("Approved"), "declined": _l("Declined")}
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+            _l("Sunday"))
+
+commitment_people = Table(
+    "commitment_people", db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("network_members.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FamilyPlan(db.Model):
+    """One version of a case's plan. A revision is a new row; old ones stay."""
+
+    __tablename__ = "family_plans"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_family_plans_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(15), default="draft")
+    language: Mapped[str] = mapped_column(String(5), default="da")
+    contingency: Mapped[str] = mapped_column(Text, default="")
+    monitor_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id"))
+    review_date: Mapped[date]
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    answers: Mapped[list["PlanAnswer"]] = relationship(cascade="all, delete-orphan", order_by="PlanAnswer.id")
+    commitments: Mapped[list["Commitment"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Commitment.position")
+    resources: Mapped[list["ResourceRequest"]] = relationship(cascade="all, delete-orphan",
+                                                              order_by="ResourceRequest.id")
+    monitor: Mapped[NetworkMember | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_label(self):
+        return PLAN_STATES[self.state]
+
+    @property
+    def is_draft(self):
+        return self.state == "draft"
+
+
+class PlanAnswer(db.Model):
+    __tablename__ = "plan_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    question_text: Mapped[str] = mapped_column(Text)  # as asked, kept with the version
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Commitment(db.Model):
+    """What will be done, by whom, by when, and how we will know."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (Index("ix_commitments_plan_status", "plan_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    what: Mapped[str] = mapped_column(Text)
+    service: Mapped[str] = mapped_column(String(200), default="")  # a service, when not (only) people
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    weekday: Mapped[int | None]  # 0 Monday … 6 Sunday: a weekly commitment
+    at_time: Mapped[time | None]
+    how_we_know: Mapped[str] = mapped_column(Text, default="")
+    checked_by: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="not_started")
+
+    plan: Mapped[FamilyPlan] = relationship(back_populates="commitments")
+    people: Mapped[list[NetworkMember]] = relationship(secondary=commitment_people, order_by=NetworkMember.name)
+    check_ins: Mapped[list["CheckIn"]] = relationship(cascade="all, delete-orphan", order_by="CheckIn.id")
+
+    @property
+    def status_label(self):
+        return COMMITMENT_STATES[self.status]
+
+    @property
+    def is_open(self):
+        return self.status in ("not_started", "in_progress")
+
+    @property
+    def who(self):
+        names = [p.name for p in self.people] + ([self.service] if self.service else [])
+        return ", ".join(names)
+
+
+class CheckIn(db.Model):
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date]
+    by_name: Mapped[str] = mapped_column(String(200))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ResourceRequest(db.Model):
+    __tablename__ = "resource_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(10), default="pending")
+
+    @property
+    def decision_label(self):
+        return RESOURCE_DECISIONS[self.decision]
+
+
+class Review(db.Model):
+    """A follow-up conference's review of a plan version."""
+
+    __tablename__ = "plan_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"), index=True)
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conferences.id"))
+    living_situation: Mapped[str] = mapped_column(String(10))
+    next_step: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    items: Mapped[list["ReviewItem"]] = relationship(cascade="all, delete-orphan", order_by="ReviewItem.id")
+
+
+class ReviewItem(db.Model):
+    __tablename__ = "plan_review_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("plan_reviews.id", ondelete="CASCADE"), index=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReminderSent(db.Model):
+    """One row per reminder: the unique key makes `send-reminders` safe to repeat."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("commitment_id", "due", "member_id", name="uq_reminders_sent_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("network_members.id", ondelete="CASCADE"))
+    due: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FamilyAccount(db.Model):
+    """A family member's account: which network member it is, and its one-time code."""
+
+    __tablename__ = "family_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("network_members.id", ondelete="CASCADE"), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(200))
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    member: Mapped[NetworkMember] = relationship()

@@ -1,0 +1,328 @@
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from fgc.cases.models import Case
+from fgc.cases.permissions import get_case_or_404, visible_cases
+from fgc.cases.views import register_case_tab
+from fgc.conferences.models import Conference
+from fgc.core.errors import DomainError, EditConflict
+from fgc.core.forms import lines
+from fgc.core.models import utcnow
+from fgc.extensions import db
+from fgc.i18n import in_locale
+from fgc.network.services import members_of
+from fgc.plans import rules, services
+from fgc.plans.forms import VERDICT_CHOICES, CheckInForm, DecisionForm, FamilyAccountForm, PlanForm, ReviewForm
+from fgc.plans.models import PLAN_STATES, WEEKDAYS, Commitment, FamilyAccount, FamilyPlan
+from fgc.security import CASEWORKER, COORDINATOR, roles
+
+bp = Blueprint("plans", __name__)
+register_case_tab("plans.overview", _l("Family's plan"))
+PREFIX = "/cases/<int:case_id>/plan"
+CASE_OPTIONS = (selectinload(Case.questions), selectinload(Case.bottom_lines), selectinload(Case.children))
+
+
+@bp.app_context_processor
+def plan_helpers():
+    return {"weekday_names": WEEKDAYS, "plan_states": PLAN_STATES}
+
+
+def _plan_or_404(case, plan_id):
+    plan = db.session.get(FamilyPlan, plan_id, options=list(services.PLAN_OPTIONS))
+    if plan is None or plan.case_id != case.id:
+        abort(404)
+    return plan
+
+
+def _choices(form, case):
+    people = members_of(case)
+    for entry in form.commitments.entries:
+        entry.form.people.choices = [(m.id, m.name) for m in people]
+    form.monitor_id.choices = [(None, _("Not chosen"))] + [(m.id, m.name) for m in people]
+
+
+def _answers(form, case, plan=None):
+    if request.method == "GET":
+        existing = {a.question_text: a.text for a in plan.answers} if plan else {}
+        while len(form.answers.entries) < len(case.questions):
+            form.answers.append_entry(existing.get(case.questions[len(form.answers.entries)].text, ""))
+
+
+def _values(form, case):
+    return dict(
+        language=form.language.data, contingency=(form.contingency.data or "").strip(),
+        monitor_id=form.monitor_id.data, review_date=form.review_date.data,
+        answers=[(e.data or "").strip() for e in form.answers.entries][:len(case.questions)],
+        resources=lines(form.resources.data),
+        commitments=[{**{k: (v.strip() if isinstance(v, str) else v) for k, v in e.form.data.items()}}
+                     for e in form.commitments.entries if not e.form.is_blank()],
+        conference_id=_last_held_conference(case),
+    )
+
+
+def _last_held_conference(case):
+    return db.session.scalar(select(Conference.id).where(Conference.case_id == case.id, Conference.state == "held")
+                             .order_by(Conference.starts_at.desc()).limit(1))
+
+
+def _wants_another(form):
+    if form.add_commitment.data and len(form.commitments.entries) < form.commitments.max_entries:
+        form.commitments.append_entry()
+        return True
+    return False
+
+
+@bp.route(PREFIX + "/")
+def overview(case_id):
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    plans = services.plans_of(case)
+    accounts = db.session.scalars(select(FamilyAccount).join(FamilyAccount.member)
+                                  .where(FamilyAccount.member.has(case_id=case.id))).all()
+    return render_template("plans/overview.html", case=case, plans=plans, current=plans[-1] if plans else None,
+                           today=date.today(), rules=rules, accounts=accounts,
+                           check_in_form=CheckInForm())
+
+
+@bp.route(PREFIX + "/new", methods=["GET", "POST"])
+@roles(COORDINATOR, CASEWORKER)
+def record(case_id):
+    case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
+    form = PlanForm()
+    if request.method == "GET":
+        form.review_date.data = rules.proposed_review_date(date.today())
+        form.language.data = "kl" if current_user.organisation.country == "GL" else "da"
+    _answers(form, case)
+    _choices(form, case)
+    if not _wants_another(form) and form.validate_on_submit():
+        plan = services.record_plan(case, _values(form, case), recorded_by=current_user)
+        db.session.commit()
+        flash(_("The plan is recorded as version %(number)s. The caseworker decides on it.", number=plan.number), "success")
+        return redirect(url_for("plans.show", case_id=case.id, plan_id=plan.id))
+    _choices(form, case)
+    return render_template("plans/form.html", case=case, form=form, plan=None)
+
+
+@bp.route(PREFIX + "/<int:plan_id>")
+def show(case_id, plan_id):
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    return render_template("plans/show.html", case=case, plan=plan, today=date.today(), rules=rules)
+
+
+@bp.route(PREFIX + "/<int:plan_id>/edit", methods=["GET", "POST"])
+@roles(COORDINATOR, CASEWORKER)
+def edit(case_id, plan_id):
+    case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    if request.method == "GET":
+        form = PlanForm(obj=plan, version=plan.version, resources="\n".join(r.text for r in plan.resources))
+        for entry, commitment in zip(form.commitments.entries, plan.commitments):
+            entry.form.people.data = [p.id for p in commitment.people]
+    else:
+        form = PlanForm()
+    _answers(form, case, plan)
+    _choices(form, case)
+    if not _wants_another(form) and form.validate_on_submit():
+        try:
+            services.update_plan(case, plan, _values(form, case), expected_version=form.version.data,
+                                 changed_by=current_user)
+            db.session.commit()
+            flash(_("The plan is saved."), "success")
+            return redirect(url_for("plans.show", case_id=case.id, plan_id=plan.id))
+        except (EditConflict, StaleDataError) as error:
+            db.session.rollback()
+            plan = _plan_or_404(case, plan_id)
+            form.form_errors.append(getattr(error, "message", None) or _(
+                "Someone else changed this plan while you were editing it. Your text is kept below: "
+                "compare it with the plan and save again."))
+            form.version.data = plan.version
+            _choices(form, case)
+            return render_template("plans/form.html", case=case, form=form, plan=plan), 409
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+    _choices(form, case)
+    return render_template("plans/form.html", case=case, form=form, plan=plan)
+
+
+@bp.route(PREFIX + "/<int:plan_id>/decide", methods=["GET", "POST"])
+@roles(CASEWORKER)
+def decide(case_id, plan_id):
+    case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    form = DecisionForm(version=plan.version) if request.method == "GET" else DecisionForm()
+    if form.validate_on_submit():
+        decisions = {r.id: request.form.get(f"resource-{r.id}") for r in plan.resources}
+        try:
+            services.decide(case, plan, accepted=form.decision.data == "accepted", reason=form.reason.data,
+                            resource_decisions=decisions, expected_version=form.version.data,
+                            decided_by=current_user)
+            db.session.commit()
+            flash(_("The decision is recorded.") + (" " + _("Everyone invited is told that the plan is ready.")
+                                                     if plan.state == "accepted" else ""), "success")
+            return redirect(url_for("plans.show", case_id=case.id, plan_id=plan.id))
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            plan = _plan_or_404(case, plan_id)
+            form.form_errors.append(getattr(error, "message", None) or _("The plan was changed meanwhile. Try again."))
+    return render_template("plans/decide.html", case=case, plan=plan, form=form, today=date.today(), rules=rules)
+
+
+@bp.route(PREFIX + "/<int:plan_id>/revise", methods=["POST"])
+@roles(COORDINATOR, CASEWORKER)
+def revise(case_id, plan_id):
+    case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    new = services.revise(case, plan, revised_by=current_user)
+    db.session.commit()
+    flash(_("Version %(number)s is made. The earlier versions stay as they were.", number=new.number), "success")
+    return redirect(url_for("plans.edit", case_id=case.id, plan_id=new.id))
+
+
+@bp.route(PREFIX + "/compare")
+def compare(case_id):
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    versions = services.plans_of(case)
+    plans = {p.id: p for p in versions}
+    if "a" in request.args or "b" in request.args:
+        older, newer = plans.get(request.args.get("a", type=int)), plans.get(request.args.get("b", type=int))
+        if older is None or newer is None:
+            abort(404)
+    elif len(versions) >= 2:
+        older, newer = versions[-2], versions[-1]  # by default, the two newest
+    else:
+        return render_template("plans/compare.html", case=case, older=None, newer=None, rows=[])
+
+    def sections(plan):
+        result = {_("Answer: %(question)s", question=a.question_text): a.text for a in plan.answers}
+        for c in plan.commitments:
+            result[_("Commitment %(number)s", number=c.position + 1)] = " · ".join(
+                part for part in (c.what, c.who, str(c.due_date or ""), c.how_we_know) if part)
+        result[_("If it does not work, then…")] = plan.contingency
+        result[_("Resources asked of the municipality")] = "; ".join(r.text for r in plan.resources)
+        return result
+
+    return render_template("plans/compare.html", case=case, older=older, newer=newer,
+                           rows=rules.compare(sections(older), sections(newer)))
+
+
+@bp.route(PREFIX + "/<int:plan_id>/print")
+def print_plan(case_id, plan_id):
+    """A4 for paper: headings in the reader's language, the plan as written."""
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    return render_template("plans/print.html", case=case, plan=plan, today=date.today(), rules=rules)
+
+
+@bp.route(PREFIX + "/commitments/<int:commitment_id>/check-in", methods=["POST"])
+def staff_check_in(case_id, commitment_id):
+    case = get_case_or_404(case_id, for_edit=True)
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or commitment.plan.case_id != case.id:
+        abort(404)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        services.check_in(case, commitment, status=form.status.data, note=form.note.data,
+                          by_name=current_user.name, by_user=current_user)
+        db.session.commit()
+        flash(_("The check-in is saved."), "success")
+    else:
+        flash(_("Choose one of the options."), "error")
+    return redirect(url_for("plans.overview", case_id=case.id))
+
+
+@bp.route(PREFIX + "/<int:plan_id>/review", methods=["GET", "POST"])
+@roles(COORDINATOR, CASEWORKER)
+def review(case_id, plan_id):
+    case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    form = ReviewForm()
+    errors = []
+    if form.validate_on_submit():
+        verdicts = {c.id: request.form.get(f"verdict-{c.id}") for c in plan.commitments}
+        if any(v not in dict(VERDICT_CHOICES) for v in verdicts.values()):
+            errors.append(_("Judge every commitment: kept, partly kept or not kept."))
+        else:
+            notes = {c.id: (request.form.get(f"note-{c.id}") or "")[:10_000] for c in plan.commitments}
+            follow_up = db.session.scalar(select(Conference.id).where(
+                Conference.case_id == case.id, Conference.kind == "follow_up").order_by(Conference.starts_at.desc()))
+            try:
+                _record, new = services.review(
+                    case, plan, conference_id=follow_up, verdicts=verdicts, notes=notes,
+                    living_situation=form.living_situation.data, next_step=form.next_step.data,
+                    note=form.note.data, reviewed_by=current_user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                errors.append(error.message)
+            else:
+                flash(_("The review is saved."), "success")
+                if new is not None:
+                    return redirect(url_for("plans.edit", case_id=case.id, plan_id=new.id))
+                if form.next_step.data == "follow_up":
+                    return redirect(url_for("conferences.schedule", case_id=case.id, kind="follow_up"))
+                return redirect(url_for("plans.overview", case_id=case.id))
+    return render_template("plans/review.html", case=case, plan=plan, form=form, verdicts=VERDICT_CHOICES,
+                           errors=errors)
+
+
+@bp.route(PREFIX + "/family", methods=["GET", "POST"])
+@roles(COORDINATOR, CASEWORKER)
+def family_accounts(case_id):
+    case = get_case_or_404(case_id, for_edit=request.method == "POST")
+    people = members_of(case)
+    accounts = {a.member_id: a for a in db.session.scalars(select(FamilyAccount).where(
+        FamilyAccount.member_id.in_([m.id for m in people])))} if people else {}
+    form = FamilyAccountForm()
+    form.member_id.choices = [(m.id, m.name) for m in people if m.id not in accounts]
+    if form.validate_on_submit():
+        member = next(m for m in people if m.id == form.member_id.data)
+        try:
+            user, code = services.create_family_account(case, member, created_by=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            if code is None:
+                flash(_("%(name)s is sent a link to choose a password.", name=member.name), "success")
+                return redirect(url_for("plans.family_accounts", case_id=case.id))
+            with in_locale(user.locale):  # the letter in the person's language; shown once
+                letter = render_template("plans/_code_letter.html", user=user, code=code,
+                                         link=url_for("family.activate", _external=True))
+            return render_template("plans/code_letter.html", case=case, letter=letter)
+    return render_template("plans/family_accounts.html", case=case, people=people, accounts=accounts, form=form)
+
+
+@bp.route("/commitments")
+@roles(CASEWORKER, COORDINATOR)
+def commitments_overview():
+    """All commitments across my cases: overdue, due this week, by case."""
+    cases = db.session.scalars(visible_cases(current_user).options(selectinload(Case.children))
+                               .order_by(Case.reference)).all()
+    plans = db.session.scalars(select(FamilyPlan).where(
+        FamilyPlan.case_id.in_([c.id for c in cases]), FamilyPlan.state == "accepted")
+        .options(selectinload(FamilyPlan.commitments).selectinload(Commitment.people))).all() if cases else []
+    latest = {}
+    all_plans = db.session.execute(select(FamilyPlan.case_id, FamilyPlan.state, FamilyPlan.number).where(
+        FamilyPlan.case_id.in_([c.id for c in cases]))).all() if cases else []
+    for case_id, state, number in all_plans:
+        if case_id not in latest or number > latest[case_id][1]:
+            latest[case_id] = (state, number)
+    today = date.today()
+    items = [(plan.case_id, c) for plan in plans for c in plan.commitments]
+    overdue = [(cid, c) for cid, c in items if rules.is_overdue(c, today)]
+    this_week = [(cid, c) for cid, c in items if rules.is_due_this_week(c, today)]
+    by_case = {}
+    for cid, c in items:
+        by_case.setdefault(cid, []).append(c)
+    return render_template("plans/commitments.html", cases=cases, overdue=overdue, this_week=this_week,
+                           by_case=by_case, latest=latest, today=today, rules=rules,
+                           case_by_id={c.id: c for c in cases}, now=utcnow())
