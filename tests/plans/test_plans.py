@@ -8,9 +8,8 @@ from fgc.cases.models import Case
 from fgc.conferences import services as conference_services
 from fgc.core.mail import OutboxMessage
 from fgc.extensions import db
-from fgc.plans import rules, services
-from fgc.plans.models import Commitment, FamilyAccount, FamilyPlan, ReminderSent
-from tests import factories as case_factories
+from fgc.plans import rules
+from fgc.plans.models import FamilyAccount, FamilyPlan, ReminderSent
 from tests.conferences import factories as conference_factories
 from tests.conftest import count_queries
 from tests.network import factories as network
