@@ -113,7 +113,10 @@ def record(case_id):
 def show(case_id, plan_id):
     case = get_case_or_404(case_id, options=CASE_OPTIONS)
     plan = _plan_or_404(case, plan_id)
-    return render_template("plans/show.html", case=case, plan=plan, today=date.today(), rules=rules)
+    conference = db.session.get(Conference, plan.conference_id, options=[selectinload(Conference.participants)]) \
+        if plan.conference_id else None
+    return render_template("plans/show.html", case=case, plan=plan, today=date.today(), rules=rules,
+                           conference=conference)
 
 
 @bp.route(PREFIX + "/<int:plan_id>/edit", methods=["GET", "POST"])

@@ -171,9 +171,11 @@ INSTANTS = [
     ("America/Scoresbysund", date(2026, 1, 15), time(10), datetime(2026, 1, 15, 12)),
     ("America/Scoresbysund", date(2026, 7, 15), time(10), datetime(2026, 7, 15, 11)),
     ("America/Scoresbysund", date(2026, 3, 29), time(12), datetime(2026, 3, 29, 13)),
+    ("America/Scoresbysund", date(2026, 10, 25), time(12), datetime(2026, 10, 25, 14)),
     ("America/Thule", date(2026, 1, 15), time(10), datetime(2026, 1, 15, 14)),
     ("America/Thule", date(2026, 7, 15), time(10), datetime(2026, 7, 15, 13)),
     ("America/Thule", date(2026, 3, 7), time(12), datetime(2026, 3, 7, 16)),     # US rules: 2nd Sunday in March
+    ("America/Thule", date(2026, 3, 8), time(12), datetime(2026, 3, 8, 15)),     # the day itself
     ("America/Thule", date(2026, 3, 9), time(12), datetime(2026, 3, 9, 15)),
     ("America/Thule", date(2026, 10, 31), time(12), datetime(2026, 10, 31, 15)),  # 1st Sunday in November
     ("America/Thule", date(2026, 11, 2), time(12), datetime(2026, 11, 2, 16)),
