@@ -10,7 +10,7 @@ PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The make targets are for development; production runs gunicorn (see README).
 export FGC_ENV ?= development
 
-.PHONY: run test install assets browser translations migrate postgres test-sqlite test-postgres clean
+.PHONY: run test bench install assets browser translations migrate postgres test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -76,6 +76,10 @@ test: test-sqlite
 	@if [ "$$CI" = "true" ] || [ -n "$$FGC_TEST_POSTGRES" ]; then \
 	  $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL run skipped outside CI (set FGC_TEST_POSTGRES=1 to run it)."; fi
+
+# Response times of the busiest pages with a large municipality's data (measures, asserts nothing).
+bench: translations
+	$(PY) -m tests.benchmark
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) translations/*/LC_MESSAGES/*.mo artifacts
