@@ -11,8 +11,10 @@ EMAIL_LENGTH = Length(max=320, message=_l("The e-mail address is too long."))
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail"), validators=[EMAIL_REQUIRED, EMAIL_LENGTH])
-    password = PasswordField(_l("Password"), validators=[
+    # Family members without e-mail sign in with the user name from their letter.
+    email = StringField(_l("E-mail or user name"), validators=[EMAIL_REQUIRED, EMAIL_LENGTH],
+                        render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"}, validators=[
         DataRequired(message=_l("Enter your password.")),
         Length(max=200, message=_l("The password is too long.")),
     ])
