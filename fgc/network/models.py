@@ -56,6 +56,13 @@ LINK_KINDS = {
     "parent_of": _l("is the parent of"),
     "siblings": _l("are siblings"),
 }
+# Whole sentences, so each language can order the words its own way.
+LINK_SENTENCES = {
+    "partners": _l("%(first)s and %(second)s are partners"),
+    "separated": _l("%(first)s and %(second)s are separated"),
+    "parent_of": _l("%(first)s is the parent of %(second)s"),
+    "siblings": _l("%(first)s and %(second)s are siblings"),
+}
 
 
 class NetworkMember(db.Model):
@@ -128,5 +135,5 @@ class MemberLink(db.Model):
     to_member: Mapped[NetworkMember] = relationship(foreign_keys=[to_member_id])
 
     @property
-    def kind_label(self):
-        return LINK_KINDS[self.kind]
+    def sentence(self):
+        return str(LINK_SENTENCES[self.kind]) % {"first": self.from_member.name, "second": self.to_member.name}
