@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from fgc.cases.models import (CLOSED, OPEN_STATES, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case, Child,
                               Question, StateChange)
 from fgc.core import audit
-from fgc.core.errors import EditConflict, InvalidTransition
+from fgc.core.errors import InvalidTransition, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
 
@@ -55,16 +55,15 @@ def open_case(organisation_id, *, opened_by, children, bottom_lines, questions, 
     return case
 
 
-def _check_version(case, expected_version, required=False):
-    if (expected_version is None and required) or (
-            expected_version is not None and expected_version != case.version):
-        raise EditConflict(_l("Someone else changed this case while you were editing it. "
-                              "Your text is kept below: compare it with the case and save again."))
+def _check_version(case, expected_version):
+    check_version(case, expected_version, _l(
+        "Someone else changed this case while you were editing it. "
+        "Your text is kept below: compare it with the case and save again."))
 
 
 def update_case(case, *, expected_version, changed_by, children, bottom_lines, questions, **fields):
     """Change a referral's details. A stale form, or one without a version, raises EditConflict."""
-    _check_version(case, expected_version, required=True)
+    _check_version(case, expected_version)
     changed = [key for key in CASE_FIELDS if getattr(case, key) != fields[key]]
     for key in changed:
         setattr(case, key, fields[key])
@@ -77,8 +76,10 @@ def update_case(case, *, expected_version, changed_by, children, bottom_lines, q
 
 
 def change_state(case, to_state, *, changed_by, expected_version=None, outcome=None):
-    """Move a case one step along its process; each move is dated."""
-    _check_version(case, expected_version)
+    """Move a case one step along its process; each move is dated. A form passes
+    the version it showed; other services moving the case along pass none."""
+    if expected_version is not None:
+        _check_version(case, expected_version)
     if to_state not in TRANSITIONS[case.state]:
         raise InvalidTransition(_l("A case in this state cannot move there."))
     if to_state == CLOSED:

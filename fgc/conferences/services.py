@@ -8,7 +8,7 @@ from fgc.conferences import timing
 from fgc.conferences.mail import send_invitation
 from fgc.conferences.models import CHECKLIST, ChecklistItem, Conference, Participant
 from fgc.core import audit
-from fgc.core.errors import DomainError, EditConflict
+from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.network.services import ensure_invitable
@@ -64,9 +64,9 @@ def _notify_invited(case, conference, by):
 def reschedule(case, conference, values, *, expected_version, changed_by):
     """Change time, place or details. Once invitations are out, a change of time
     or place is sent to everyone invited, with a higher SEQUENCE."""
-    if expected_version is not None and expected_version != conference.version:
-        raise EditConflict(_l("Someone else changed this meeting while you were editing. "
-                              "Your text is kept below: compare and save again."))
+    check_version(conference, expected_version, _l(
+        "Someone else changed this meeting while you were editing. "
+        "Your text is kept below: compare and save again."))
     if not conference.is_open:
         raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
     starts_at, ends_at = times(values["day"], values["start"], values["end"], values["timezone"],

@@ -15,3 +15,10 @@ class InvalidTransition(DomainError):
 
 class EditConflict(DomainError):
     """Someone else changed the record since the form was opened."""
+
+
+def check_version(record, expected_version, message):
+    """Optimistic locking for an edit form: a version that is missing (a stripped or
+    broken form) or stale raises EditConflict, so no one's change is overwritten."""
+    if expected_version is None or expected_version != record.version:
+        raise EditConflict(message)

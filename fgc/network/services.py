@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fgc.core import audit
-from fgc.core.errors import DomainError, EditConflict
+from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.network.models import CLOSENESS, SECTORS, MemberLink, NetworkMember
@@ -70,9 +70,9 @@ def add_member(case, values, *, added_by):
 
 
 def update_member(case, member, values, *, expected_version, changed_by):
-    if expected_version is not None and expected_version != member.version:
-        raise EditConflict(_l("Someone else changed this person while you were editing. "
-                              "Your text is kept below: compare and save again."))
+    check_version(member, expected_version, _l(
+        "Someone else changed this person while you were editing. "
+        "Your text is kept below: compare and save again."))
     values = _clean(values)
     changed = [key for key, value in values.items() if getattr(member, key) != value]
     for key in changed:

@@ -13,7 +13,7 @@ from fgc.cases import services as case_services
 from fgc.cases.models import CLOSED, CONFERENCE_HELD, FOLLOWING_UP, PLAN_AGREED, FamilyAccess
 from fgc.conferences.models import Conference, Participant
 from fgc.core import audit
-from fgc.core.errors import DomainError, EditConflict
+from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.core.models import utcnow
 from fgc.extensions import db
@@ -90,9 +90,9 @@ def record_plan(case, values, *, recorded_by):
 
 
 def _check_version(plan, expected_version):
-    if expected_version is not None and expected_version != plan.version:
-        raise EditConflict(_l("Someone else changed this plan while you were editing it. Your text is "
-                              "kept below: compare it with the plan and save again."))
+    check_version(plan, expected_version, _l(
+        "Someone else changed this plan while you were editing it. Your text is "
+        "kept below: compare it with the plan and save again."))
 
 
 def update_plan(case, plan, values, *, expected_version, changed_by):
