@@ -12,8 +12,22 @@ export FGC_ENV ?= development
 
 .PHONY: run test bench install assets browser translations migrate postgres test-sqlite test-postgres clean
 
+# Python 3.12 or newer: under load, gunicorn workers on CPython 3.11 died with SIGSEGV in
+# the garbage collector (README, "Python version"). The newest interpreter found is used;
+# pyenv's versions are looked up directly, since its shims answer only for the active one.
+PYTHON_CANDIDATES = $(foreach v,3.14 3.13 3.12,python$(v) \
+	$(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(v)*/bin/python$(v))) python3
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 12))
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c '$(NEW_ENOUGH)' 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  for p in $(PYTHON_CANDIDATES); do $$p -c '$(NEW_ENOUGH)' 2>/dev/null && python=$$p && break; done; \
+	  if [ -z "$$python" ]; then \
+	    echo "fgc needs Python 3.12 or newer (python3.12 or python3.13; 3.11 crashes under load)." \
+	         "Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.12'." >&2; exit 1; fi; \
+	  echo "fgc: virtualenv with $$($$python --version)"; \
+	  $$python -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
