@@ -121,7 +121,7 @@ def detail(case_id, conference_id):
         User.organisation_id == case.organisation_id, User.active,
         User.role.in_(("coordinator", "caseworker")))).all()
     form.who.choices = [("", _("Choose"))] + [
-        (f"m:{m.id}", m.name + (f" ({_('must not be invited')})" if m.must_not_be_invited else ""))
+        (f"m:{m.id}", _("%(name)s (must not be invited)", name=m.name) if m.must_not_be_invited else m.name)
         for m in members_of(case) if m.id not in invited_members] + [
         (f"u:{u.id}", u.name) for u in staff if u.id not in invited_users]
     viewer_zone = current_user.organisation.timezone
