@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	  for p in $(PYTHON_CANDIDATES); do $$p -c '$(NEW_ENOUGH)' 2>/dev/null && python=$$p && break; done; \
 	  if [ -z "$$python" ]; then \
 	    echo "fgc needs Python 3.12 or newer (python3.12 or python3.13; 3.11 crashes under load)." \
-	         "Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.12'." >&2; exit 1; fi; \
+	         "Install one, e.g. your distribution's python3.13 or 'pyenv install 3.13'." >&2; exit 1; fi; \
 	  echo "fgc: virtualenv with $$($$python --version)"; \
 	  $$python -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
