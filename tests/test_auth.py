@@ -29,7 +29,7 @@ def test_a_wrong_password_gets_a_clear_translated_error(client, users):
     client.post("/language", data={"language": "kl"})
     response = login(client, users["coordinator"], password="wrong password")
     assert response.status_code == 200
-    assert "E-mailip najugaa imaluunniit isissutissaq eqqunngilaq." in response.get_data(as_text=True)
+    assert "E-mailip najugaa imaluunniit isertaat eqqunngilaq." in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
@@ -64,7 +64,7 @@ def test_password_reset_by_a_single_use_link_delivered_by_smtp(client, users, sm
     assert response.status_code == 302
     assert deliver_pending() == (1, 0)
     [mail] = smtp_server.inbox.to(user.email)
-    assert mail["Subject"] == "fgc-mut isissutissat nutaaliuk"  # the recipient's language
+    assert mail["Subject"] == "fgc-mut isertaatit nutaaliuk"  # the recipient's language
     link = link_in(mail)
     assert client.get(link).status_code == 200
     response = client.post(link, data={"password": "a brand new secret", "confirm": "a brand new secret"})

@@ -24,6 +24,9 @@ NEXT_STEPS = {"revise": _l("Revise the plan"), "follow_up": _l("Another follow-u
 RESOURCE_DECISIONS = {"pending": _l("Awaiting decision"), "approved": _l("Approved"), "declined": _l("Declined")}
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
+# Whole phrases, not "every %(day)s": Greenlandic puts the weekday itself in the plural.
+EVERY_WEEKDAY = (_l("every Monday"), _l("every Tuesday"), _l("every Wednesday"), _l("every Thursday"),
+                 _l("every Friday"), _l("every Saturday"), _l("every Sunday"))
 
 commitment_people = Table(
     "commitment_people", db.metadata,

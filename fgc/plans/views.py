@@ -20,7 +20,7 @@ from fgc.i18n import in_locale
 from fgc.network.services import members_of
 from fgc.plans import rules, services
 from fgc.plans.forms import VERDICT_CHOICES, CheckInForm, DecisionForm, FamilyAccountForm, PlanForm, ReviewForm
-from fgc.plans.models import PLAN_STATES, WEEKDAYS, Commitment, FamilyAccount, FamilyPlan
+from fgc.plans.models import EVERY_WEEKDAY, PLAN_STATES, Commitment, FamilyAccount, FamilyPlan
 from fgc.security import CASEWORKER, COORDINATOR, roles
 
 bp = Blueprint("plans", __name__)
@@ -31,7 +31,7 @@ CASE_OPTIONS = (selectinload(Case.questions), selectinload(Case.bottom_lines), s
 
 @bp.app_context_processor
 def plan_helpers():
-    return {"weekday_names": WEEKDAYS, "plan_states": PLAN_STATES}
+    return {"every_weekday": EVERY_WEEKDAY, "plan_states": PLAN_STATES}
 
 
 def _plan_or_404(case, plan_id):

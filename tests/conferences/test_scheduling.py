@@ -57,7 +57,7 @@ def test_the_autumn_hour_that_happens_twice_must_be_chosen(client, world, login_
     ({"day": ""}, "Angiv datoen for mødet."),
     ({"day": "31-12-2026"}, "Skriv en dato som"),
     ({"start": "25:99"}, "Ikke et gyldigt klokkeslæt."),
-    ({"end": "09:00"}, "Mødet skal slutte, efter det begynder."),
+    ({"end": "09:00"}, "Sluttidspunktet skal ligge efter starttidspunktet."),
     ({"timezone": "Mars/Olympus"}, "Ikke et gyldigt valg."),
     ({"room": "x" * 500}, "Teksten er for lang"),
 ])
@@ -82,7 +82,7 @@ def test_the_viewer_sees_the_meetings_time_and_their_own(client, world, login_as
     [meeting] = meetings(world.case)
     page = client.get(f"/cases/{world.case.id}/conferences/{meeting.id}").get_data(as_text=True)
     assert "kl. 10.00" in page and "America/Nuuk" in page
-    assert "Din tid:" in page and "kl. 13.00" in page  # three hours ahead in Copenhagen
+    assert "Din lokale tid:" in page and "kl. 13.00" in page  # three hours ahead in Copenhagen
 
 
 def test_overlapping_meetings_of_a_coordinator_are_flagged(client, world, login_as):
