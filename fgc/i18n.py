@@ -39,7 +39,16 @@ def select_locale():
         return current_user.locale
     if supported(session.get("locale")):
         return session["locale"]
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "da"
+    return _browser_language() or "da"
+
+
+def _browser_language():
+    """The browser's most wanted language that fgc speaks, by its primary tag: a phone
+    set to "kl-GL, da" gets Greenlandic, where an exact match would prefer "da"."""
+    for tag, _quality in request.accept_languages:
+        if lang := supported(tag.split("-")[0].lower()):
+            return lang
+    return None
 
 
 def current_language():

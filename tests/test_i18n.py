@@ -93,6 +93,9 @@ def test_the_language_follows_user_then_session_then_browser(client, users, logi
     lang = lambda r: re.search(r'<html lang="(\w+)"', r.get_data(as_text=True)).group(1)  # noqa: E731
     assert lang(client.get("/login")) == "da"
     assert lang(client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})) == "en"
+    # A Greenlandic phone names its region: "kl-GL" is Greenlandic, not a miss that falls to "da".
+    assert lang(client.get("/login", headers={"Accept-Language": "kl-GL,da;q=0.8"})) == "kl"
+    assert lang(client.get("/login", headers={"Accept-Language": "fr-FR,da-DK;q=0.5,en;q=0.4"})) == "da"
     client.post("/language", data={"language": "kl"})
     assert lang(client.get("/login", headers={"Accept-Language": "en"})) == "kl"
     users["coordinator"].locale = "en"
