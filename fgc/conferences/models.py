@@ -36,6 +36,16 @@ ROLES = {
     "coordinator": _l("Coordinator"),
     "interpreter": _l("Interpreter"),
 }
+# The invitation's first sentence, by what the person comes as: a teacher or the
+# caseworker is not "close to" the child, and the child is invited about themself.
+INVITATION_OPENINGS = {
+    "family": _l("You are invited to a meeting about a child you mean something to."),
+    "support": _l("You are invited to a meeting about a child you mean something to."),
+    "child": _l("You are invited to a meeting about you and your family."),
+    "informant": _l("You are invited to tell about your work with the child at the start of a meeting. "
+                    "Time and place are below."),
+}
+PROFESSIONAL_OPENING = _l("You are invited to a meeting. Time and place are below.")
 ANSWERS = {"not_sent": _l("Not sent"), "sent": _l("Invited"), "accepted": _l("Coming"),
            "declined": _l("Not coming"), "tentative": _l("Maybe")}
 PARTS = {1: _l("Information"), 2: _l("Private family time"), 3: _l("Plan agreement")}
@@ -144,6 +154,10 @@ class Participant(db.Model):
     @property
     def name(self):
         return self.member.name if self.member else self.user.name
+
+    @property
+    def invitation_opening(self):
+        return INVITATION_OPENINGS.get(self.role, PROFESSIONAL_OPENING)
 
     @property
     def email(self):

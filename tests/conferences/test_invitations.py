@@ -230,3 +230,22 @@ def test_libical_reads_the_right_instant_and_finds_the_invitation_valid(ics_file
         zone, day, expected = ics_files[event["path"]]
         assert event["start"] == expected.timestamp(), f"{zone} {day}"
         assert event["method"] == "REQUEST" and event["restriction_ok"] and event["errors"] == 0
+
+
+def test_the_invitation_speaks_to_each_person_as_what_they_come_as(
+        client, world, login_as, meeting, smtp_server):
+    case = world.case
+    teacher = network.member(case, "Nils Kreutzmann", email="nils@example.dk", language="da")
+    services.add_member(case, meeting, teacher, "informant", added_by=world.users["coordinator"])
+    services.add_staff(case, meeting, world.users["caseworker"], "caseworker", added_by=world.users["coordinator"])
+    db.session.commit()
+    login_as(world.users["coordinator"])
+    invite(client, world, meeting)
+    deliver_pending()
+    body = lambda address: smtp_server.inbox.to(address)[0].get_body(("plain",)).get_content()  # noqa: E731
+    assert "et barn, du betyder noget for" in body("birthe@example.dk")
+    assert "fortælle om dit arbejde med barnet" in body("nils@example.dk")
+    staff = body(world.users["caseworker"].email)
+    assert "Du er inviteret til et møde. Tid og sted står herunder." in staff
+    for address in ("nils@example.dk", world.users["caseworker"].email):
+        assert "betyder noget for" not in body(address)
