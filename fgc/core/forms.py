@@ -10,7 +10,8 @@ from flask_babel import get_translations, gettext, lazy_gettext as _l, lazy_nget
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField, IntegerField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import ValidationError
 
 BUILTIN_MESSAGES = (
@@ -104,6 +105,13 @@ class NotBefore:
     def __call__(self, form, field):
         if field.data and field.data < self.earliest:
             raise ValidationError(str(self.message))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: easier on a phone than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class VersionField(HiddenField):

@@ -26,14 +26,14 @@ def seed(demo):
         resources=["Aflastning en weekend om måneden", "Familiebehandling i Familiehuset"],
         commitments=[
             dict(what="Følge Emma og Oliver i skole mandag til onsdag", people=[mormor.id], service="",
-                 due_date=None, weekday=0, at_time=None, how_we_know="Skolen melder fravær til Louise",
+                 schedule="weekly", weekdays=[0, 1, 2], at_time=None, how_we_know="Skolen melder fravær til Louise",
                  checked_by="Louise"),
-            dict(what="Lave madplan og handle ind hver søndag", people=[mother.id], service="", due_date=None,
-                 weekday=6, at_time=None, how_we_know="Madplanen hænger på køleskabet", checked_by="Birthe"),
+            dict(what="Lave madplan og handle ind hver søndag", people=[mother.id], service="", schedule="weekly",
+                 weekdays=[6], at_time=None, how_we_know="Madplanen hænger på køleskabet", checked_by="Birthe"),
             dict(what="Tage børnene med til svømning", people=[moster.id], service="",
-                 due_date=today + timedelta(days=2), weekday=None, at_time=None, how_we_know="", checked_by=""),
+                 due_date=today + timedelta(days=2), at_time=None, how_we_know="", checked_by=""),
             dict(what="Forløb i Familiehuset", people=[], service="Familiehuset",
-                 due_date=today - timedelta(days=3), weekday=None, at_time=None,
+                 due_date=today - timedelta(days=3), at_time=None,
                  how_we_know="Familiehuset giver besked", checked_by="Jonas (sagsbehandler)"),
         ]), recorded_by=demo.users["dk_coordinator"])
     plan.state = "accepted"

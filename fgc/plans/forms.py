@@ -1,12 +1,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (FieldList, FormField, PasswordField, RadioField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms import (FieldList, FormField, IntegerField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from fgc.core.forms import DateField, Form, NotBefore, SubForm, VersionField, optional_int
-from fgc.plans.models import COMMITMENT_STATES, LIVING, NEXT_STEPS, PLAN_LANGUAGES, VERDICTS, WEEKDAYS
+from fgc.core.forms import CheckboxesField, DateField, Form, NotBefore, SubForm, VersionField, optional_int
+from fgc.plans.models import (COMMITMENT_STATES, LIVING, NEXT_STEPS, PLAN_LANGUAGES, SCHEDULES, VERDICTS,
+                              WEEKDAYS)
 
 TEXT = Length(max=10_000, message=_l("The text is too long (at most 10,000 characters)."))
 SHORT = Length(max=200, message=_l("The text is too long (at most 200 characters)."))
@@ -17,9 +18,16 @@ class CommitmentForm(SubForm):
     people = SelectMultipleField(_l("Who (from the network)"), coerce=int, validate_choice=True,
                                  description=_l("Hold Ctrl (or Cmd) to choose several."))
     service = StringField(_l("Or a service"), validators=[Optional(), SHORT])
+    schedule = RadioField(_l("When"), choices=list(SCHEDULES.items()), default="date", validate_choice=True)
     due_date = DateField(_l("By when (a date)"), validators=[Optional()])
-    weekday = SelectField(_l("Or every week on"), coerce=optional_int, validate_choice=True,
-                          choices=[(None, _l("Not weekly"))] + list(enumerate(WEEKDAYS)))
+    weekdays = CheckboxesField(_l("On which weekdays"), coerce=int, validate_choice=True,
+                               choices=list(enumerate(WEEKDAYS)))
+    month_day = IntegerField(_l("Day of the month"), validators=[Optional(), NumberRange(
+        1, 31, message=_l("Give a day of the month from 1 to 31."))])
+    starts_on = DateField(_l("From (a date)"), validators=[Optional()],
+                          description=_l("Every other week is counted from this week."))
+    trigger = StringField(_l("When what happens"), validators=[Optional(), SHORT],
+                          description=_l("For example: when the child is ill."))
     at_time = TimeField(_l("At"), validators=[Optional()])
     how_we_know = TextAreaField(_l("How we will know"), validators=[Optional(), TEXT])
     checked_by = StringField(_l("Who checks"), validators=[Optional(), SHORT])
@@ -51,9 +59,17 @@ class PlanForm(Form):
         for entry in filled:
             if not entry.people.data and not (entry.service.data or "").strip():
                 entry.people.errors = [*entry.people.errors, _l("Say who will do it.")]
-            if entry.due_date.data is None and entry.weekday.data is None:
-                entry.due_date.errors = [*entry.due_date.errors, _l("Give a date, or a weekday for a weekly commitment.")]
-        if any(e.people.errors or e.due_date.errors for e in filled):
+            missing = {
+                "date": (entry.due_date, entry.due_date.data is None, _l("Give the date.")),
+                "weekly": (entry.weekdays, not entry.weekdays.data, _l("Choose at least one weekday.")),
+                "fortnightly": (entry.weekdays, not entry.weekdays.data, _l("Choose at least one weekday.")),
+                "monthly": (entry.month_day, entry.month_day.data is None, _l("Give a day of the month from 1 to 31.")),
+                "when": (entry.trigger, not (entry.trigger.data or "").strip(), _l("Say what has to happen.")),
+            }.get(entry.schedule.data)
+            if missing and missing[1] and not missing[0].errors:
+                missing[0].errors = [*missing[0].errors, missing[2]]
+        if any(e.people.errors or e.due_date.errors or e.weekdays.errors or e.month_day.errors or e.trigger.errors
+               for e in filled):
             raise ValidationError(_l("Check the commitments."))
 
 

@@ -3,13 +3,15 @@ they are followed, the caseworker's decision, follow-up reviews, and the
 family's own accounts."""
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.auth.models import User
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
+from fgc.i18n import format_date, format_time
 from fgc.network.models import NetworkMember
 
 PLAN_STATES = {"draft": _l("Draft"), "accepted": _l("Accepted"), "not_accepted": _l("Not accepted"),
@@ -24,6 +26,20 @@ NEXT_STEPS = {"revise": _l("Revise the plan"), "follow_up": _l("Another follow-u
 RESOURCE_DECISIONS = {"pending": _l("Awaiting decision"), "approved": _l("Approved"), "declined": _l("Declined")}
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
+SCHEDULES = {"date": _l("By a date"), "weekly": _l("Every week"), "fortnightly": _l("Every other week"),
+             "monthly": _l("Every month"), "when": _l("When something happens")}
+# A commitment's fields as a plan form and a new version carry them, with their defaults.
+COMMITMENT_FIELDS = {"what": "", "service": "", "schedule": "date", "due_date": None, "weekdays": [],
+                     "month_day": None, "starts_on": None, "trigger": "", "at_time": None, "how_we_know": "",
+                     "checked_by": ""}
+# What each schedule does not use, cleared on save so a commitment says one thing.
+UNUSED_BY_SCHEDULE = {
+    "date": ("weekdays", "month_day", "starts_on", "trigger"),
+    "weekly": ("due_date", "month_day", "trigger"),
+    "fortnightly": ("due_date", "month_day", "trigger"),
+    "monthly": ("due_date", "weekdays", "trigger"),
+    "when": ("due_date", "weekdays", "month_day", "starts_on", "at_time"),
+}
 # Whole phrases, not "every %(day)s": Greenlandic puts the weekday itself in the plural.
 EVERY_WEEKDAY = (_l("every Monday"), _l("every Tuesday"), _l("every Wednesday"), _l("every Thursday"),
                  _l("every Friday"), _l("every Saturday"), _l("every Sunday"))
@@ -96,8 +112,14 @@ class Commitment(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     what: Mapped[str] = mapped_column(Text)
     service: Mapped[str] = mapped_column(String(200), default="")  # a service, when not (only) people
+    # How it falls due (SCHEDULES): by a date; on weekdays every week or every other
+    # week (counted from starts_on); on a day of every month; or when something happens.
+    schedule: Mapped[str] = mapped_column(String(12), default="date")
     due_date: Mapped[date | None] = mapped_column(index=True)
-    weekday: Mapped[int | None]  # 0 Monday … 6 Sunday: a weekly commitment
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)  # 0 Monday … 6 Sunday
+    month_day: Mapped[int | None]
+    starts_on: Mapped[date | None]
+    trigger: Mapped[str] = mapped_column(Text, default="")
     at_time: Mapped[time | None]
     how_we_know: Mapped[str] = mapped_column(Text, default="")
     checked_by: Mapped[str] = mapped_column(String(200), default="")
@@ -114,6 +136,27 @@ class Commitment(db.Model):
     @property
     def is_open(self):
         return self.status in ("not_started", "in_progress")
+
+    @property
+    def when_text(self):
+        """The schedule in words, in the active language."""
+        if self.schedule == "when":
+            return _("when it happens: %(trigger)s", trigger=self.trigger)
+        if self.schedule == "monthly":
+            text = _("every month on day %(day)s", day=self.month_day)
+        elif self.schedule in ("weekly", "fortnightly"):
+            days = sorted(self.weekdays or [])
+            if self.schedule == "weekly" and len(days) == 1:
+                text = str(EVERY_WEEKDAY[days[0]])
+            else:
+                names = [str(WEEKDAYS[d]) for d in days]
+                listed = names[0] if len(names) < 2 else _("%(items)s and %(last)s", items=", ".join(names[:-1]),
+                                                            last=names[-1])
+                text = (_("every week: %(days)s", days=listed) if self.schedule == "weekly"
+                        else _("every other week: %(days)s", days=listed))
+        else:
+            text = format_date(self.due_date) if self.due_date else ""
+        return f"{text} {format_time(self.at_time)}" if self.at_time and text else text
 
     @property
     def who(self):

@@ -16,16 +16,36 @@ def proposed_review_date(start):
 
 
 def next_due(commitment, today):
-    """The commitment's next due date: its date, or the next of its weekdays."""
-    if commitment.due_date is not None:
+    """The commitment's next due date on or after `today` (and its start): its date,
+    the next of its weekdays (every other week: in the weeks counted from its start),
+    the next of its monthly days. None for one that falls due when something happens."""
+    start = max(today, commitment.starts_on or today)
+    if commitment.schedule == "date":
         return commitment.due_date
-    if commitment.weekday is not None:
-        return today + timedelta(days=(commitment.weekday - today.weekday()) % 7)
+    if commitment.schedule in ("weekly", "fortnightly") and commitment.weekdays:
+        first_week = _monday(commitment.starts_on or start)
+        for offset in range(14):
+            day = start + timedelta(days=offset)
+            on_week = commitment.schedule == "weekly" or (_monday(day) - first_week).days % 14 == 0
+            if day.weekday() in commitment.weekdays and on_week:
+                return day
+    if commitment.schedule == "monthly" and commitment.month_day:
+        for months in range(2):
+            year, month = start.year + (start.month + months - 1) // 12, (start.month + months - 1) % 12 + 1
+            day = date(year, month, min(commitment.month_day, calendar.monthrange(year, month)[1]))
+            if day >= start:
+                return day
     return None
 
 
+def _monday(day):
+    return day - timedelta(days=day.weekday())
+
+
 def is_overdue(commitment, today):
-    return commitment.is_open and commitment.due_date is not None and commitment.due_date < today
+    """Only a dated commitment can be late: a recurring one simply falls due again."""
+    return (commitment.is_open and commitment.schedule == "date" and commitment.due_date is not None
+            and commitment.due_date < today)
 
 
 def is_due_this_week(commitment, today):

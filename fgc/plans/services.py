@@ -19,8 +19,8 @@ from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
 from fgc.plans import rules
-from fgc.plans.models import (CheckIn, Commitment, FamilyAccount, FamilyPlan, PlanAnswer, ReminderSent,
-                              ResourceRequest, Review, ReviewItem)
+from fgc.plans.models import (COMMITMENT_FIELDS, UNUSED_BY_SCHEDULE, CheckIn, Commitment, FamilyAccount,
+                              FamilyPlan, PlanAnswer, ReminderSent, ResourceRequest, Review, ReviewItem)
 from fgc.security import FAMILY
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -71,11 +71,23 @@ def _fill(case, plan, values):
             commitment = Commitment()
             plan.commitments.append(commitment)
         commitment.position = position
-        for key in ("what", "service", "due_date", "weekday", "at_time", "how_we_know", "checked_by"):
-            setattr(commitment, key, data[key])
+        for key, value in _commitment_fields(data).items():
+            setattr(commitment, key, value)
         commitment.people = _members(case, data["people"])
     del plan.commitments[len(values["commitments"]):]
     plan.resources = [ResourceRequest(text=line) for line in values["resources"]]
+
+
+def _commitment_fields(data):
+    """The commitment's own fields from form data: what its schedule does not use is
+    cleared; every other week is counted from its start (today when not given)."""
+    fields = {key: data.get(key, default) for key, default in COMMITMENT_FIELDS.items()}
+    fields["weekdays"] = sorted(set(fields["weekdays"] or []))
+    for key in UNUSED_BY_SCHEDULE.get(fields["schedule"], ()):
+        fields[key] = COMMITMENT_FIELDS[key]
+    if fields["schedule"] == "fortnightly" and fields["starts_on"] is None:
+        fields["starts_on"] = utcnow().date()
+    return fields
 
 
 def record_plan(case, values, *, recorded_by):
@@ -114,9 +126,9 @@ def revise(case, plan, *, revised_by):
     new.answers = [PlanAnswer(question_id=a.question_id, question_text=a.question_text, text=a.text)
                    for a in plan.answers]
     new.commitments = [Commitment(
-        position=c.position, what=c.what, service=c.service, due_date=c.due_date, weekday=c.weekday,
-        at_time=c.at_time, how_we_know=c.how_we_know, checked_by=c.checked_by, status=c.status,
-        people=list(c.people)) for c in plan.commitments]
+        position=c.position, status=c.status, people=list(c.people),
+        **{key: list(c.weekdays) if key == "weekdays" else getattr(c, key) for key in COMMITMENT_FIELDS})
+        for c in plan.commitments]
     new.resources = [ResourceRequest(text=r.text, decision=r.decision) for r in plan.resources]
     db.session.add(new)
     db.session.flush()

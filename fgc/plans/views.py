@@ -20,7 +20,7 @@ from fgc.i18n import in_locale
 from fgc.network.services import members_of
 from fgc.plans import rules, services
 from fgc.plans.forms import VERDICT_CHOICES, CheckInForm, DecisionForm, FamilyAccountForm, PlanForm, ReviewForm
-from fgc.plans.models import EVERY_WEEKDAY, PLAN_STATES, Commitment, FamilyAccount, FamilyPlan
+from fgc.plans.models import PLAN_STATES, Commitment, FamilyAccount, FamilyPlan
 from fgc.security import CASEWORKER, COORDINATOR, roles
 
 bp = Blueprint("plans", __name__)
@@ -31,7 +31,7 @@ CASE_OPTIONS = (selectinload(Case.questions), selectinload(Case.bottom_lines), s
 
 @bp.app_context_processor
 def plan_helpers():
-    return {"every_weekday": EVERY_WEEKDAY, "plan_states": PLAN_STATES}
+    return {"plan_states": PLAN_STATES}
 
 
 def _plan_or_404(case, plan_id):
@@ -207,7 +207,7 @@ def compare(case_id):
         result = {_("Answer: %(question)s", question=a.question_text): a.text for a in plan.answers}
         for c in plan.commitments:
             result[_("Commitment %(number)s", number=c.position + 1)] = " · ".join(
-                part for part in (c.what, c.who, str(c.due_date or ""), c.how_we_know) if part)
+                part for part in (c.what, c.who, c.when_text, c.how_we_know) if part)
         result[_("If it does not work, then…")] = plan.contingency
         result[_("Resources asked of the municipality")] = "; ".join(r.text for r in plan.resources)
         return result

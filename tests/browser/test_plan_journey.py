@@ -3,7 +3,7 @@ a family member on a phone in Greenlandic, and seen again by the caseworker."""
 import re
 from datetime import date, timedelta
 
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import ARTIFACTS, sign_in, sign_out
 
 
 def test_plan_recorded_accepted_and_followed_by_the_family_on_a_phone(page, live_server, browser):
@@ -21,10 +21,20 @@ def test_plan_recorded_accepted_and_followed_by_the_family_on_a_phone(page, live
                 page.click("button[name=add_commitment]")
         page.fill(f"#commitments-{i}-what", what)
         page.select_option(f"#commitments-{i}-people", label=who)
-        page.fill(f"#commitments-{i}-due_date", str(date.today() + timedelta(days=2 + i)))
+        if i == 1:  # fishing every Monday and Wednesday, as the family agreed
+            page.check("#commitments-1-schedule-1")
+            page.check("#commitments-1-weekdays-0")
+            page.check("#commitments-1-weekdays-2")
+        else:
+            page.fill(f"#commitments-{i}-due_date", str(date.today() + timedelta(days=2 + i)))
+    page.set_viewport_size({"width": 375, "height": 800})
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("fieldset.child-row").nth(1).screenshot(path=str(ARTIFACTS / "plan-form-schedule-kl-375.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_navigation():
         page.click("main form button.button-primary")
     assert "Ullaakkut atuarfimmut ingiaqatigiinneq" in page.inner_text("main")
+    assert "sapaatip akunneri tamaasa: ataasinngorneq aamma pingasunngorneq" in page.inner_text("main")
     plan_url = page.url
 
     # An account for Jens, who has no e-mail: a letter with a one-time code.

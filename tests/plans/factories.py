@@ -5,10 +5,10 @@ from fgc.plans import services
 from tests.network import factories as network
 
 
-def commitment(what="Hente Malik i skole hver mandag", people=(), due=None, weekday=None, **extra):
+def commitment(what="Hente Malik i skole hver mandag", people=(), due=None, weekdays=(), **extra):
     return dict(what=what, people=[p.id for p in people], service=extra.get("service", ""),
-                due_date=due, weekday=weekday, at_time=None, how_we_know=extra.get("how_we_know", ""),
-                checked_by=extra.get("checked_by", ""))
+                schedule="weekly" if weekdays else "date", due_date=due, weekdays=list(weekdays), at_time=None,
+                how_we_know=extra.get("how_we_know", ""), checked_by=extra.get("checked_by", ""))
 
 
 def plan(case, by, commitments=None, state="draft", **values):

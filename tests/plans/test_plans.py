@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from fgc.cases.models import Case
 from fgc.conferences import services as conference_services
 from fgc.core.mail import OutboxMessage
 from fgc.extensions import db
+from fgc.i18n import in_locale
 from fgc.plans import rules
 from fgc.plans.models import Commitment, FamilyAccount, FamilyPlan, ReminderSent
 from tests.conferences import factories as conference_factories
@@ -21,13 +22,14 @@ def plan_form(case, people, **changes):
             "resources": "Aflastning en weekend om måneden", "review_date": str(date.today() + timedelta(days=90))}
     for i, _q in enumerate(case.questions):
         data[f"answers-{i}"] = "Mormor følger Malik i skole."
-    rows = [("Følge Malik i skole", [people[0]], "", str(date.today() + timedelta(days=5)), ""),
-            ("Lektiehjælp", [people[1]], "", "", "0"),
-            ("Familiebehandling", [], "Familiehuset", str(date.today() + timedelta(days=20)), ""),
-            ("Ringe til skolen", people[:2], "", str(date.today() + timedelta(days=1)), "")]
-    for i, (what, who, service, due, weekday) in enumerate(rows):
+    rows = [("Følge Malik i skole", [people[0]], "", "date", str(date.today() + timedelta(days=5)), []),
+            ("Lektiehjælp", [people[1]], "", "weekly", "", ["0"]),
+            ("Familiebehandling", [], "Familiehuset", "date", str(date.today() + timedelta(days=20)), []),
+            ("Ringe til skolen", people[:2], "", "date", str(date.today() + timedelta(days=1)), [])]
+    for i, (what, who, service, schedule, due, weekdays) in enumerate(rows):
         data.update({f"commitments-{i}-what": what, f"commitments-{i}-service": service,
-                     f"commitments-{i}-due_date": due, f"commitments-{i}-weekday": weekday,
+                     f"commitments-{i}-schedule": schedule, f"commitments-{i}-due_date": due,
+                     f"commitments-{i}-weekdays": weekdays,
                      f"commitments-{i}-how_we_know": "Skolen fortæller det", f"commitments-{i}-checked_by": "Lærer"})
         data[f"commitments-{i}-people"] = [str(p.id) for p in who]
     data.update(changes)
@@ -52,11 +54,63 @@ def test_the_review_date_is_proposed_three_months_ahead_off_the_weekend():
     assert rules.proposed_review_date(date(2026, 11, 30)) == date(2027, 3, 1)  # 28 Feb is a Sunday
 
 
+def schedule(kind, **fields):
+    values = dict(schedule=kind, due_date=None, weekdays=[], month_day=None, starts_on=None, trigger="",
+                  at_time=None, status="not_started")
+    values.update(fields)
+    return Commitment(**values)
+
+
+WEDNESDAY = date(2026, 11, 25)
+
+
 def test_weekly_commitments_fall_due_on_their_weekday():
-    class Weekly:
-        due_date, weekday, is_open = None, 0, True
-    assert rules.next_due(Weekly, date(2026, 11, 25)) == date(2026, 11, 30)
-    assert rules.is_due_this_week(Weekly, date(2026, 11, 25)) and not rules.is_overdue(Weekly, date(2026, 11, 25))
+    weekly = schedule("weekly", weekdays=[0])
+    assert rules.next_due(weekly, WEDNESDAY) == date(2026, 11, 30)
+    assert rules.is_due_this_week(weekly, WEDNESDAY) and not rules.is_overdue(weekly, WEDNESDAY)
+
+
+def test_a_commitment_on_several_weekdays_falls_due_on_the_next_of_them():
+    mon_wed_fri = schedule("weekly", weekdays=[0, 2, 4])
+    assert rules.next_due(mon_wed_fri, WEDNESDAY) == WEDNESDAY
+    assert rules.next_due(mon_wed_fri, WEDNESDAY + timedelta(days=1)) == date(2026, 11, 27)
+    assert rules.next_due(mon_wed_fri, date(2026, 11, 28)) == date(2026, 11, 30)
+
+
+def test_every_other_week_counts_the_weeks_from_its_start():
+    # Started on Monday 16 November: its Mondays are 16 and 30 November, 14 December.
+    fortnightly = schedule("fortnightly", weekdays=[0], starts_on=date(2026, 11, 16))
+    assert rules.next_due(fortnightly, date(2026, 11, 17)) == date(2026, 11, 30)
+    assert rules.next_due(fortnightly, date(2026, 12, 1)) == date(2026, 12, 14)
+    not_yet = schedule("fortnightly", weekdays=[3], starts_on=date(2026, 12, 10))
+    assert rules.next_due(not_yet, WEDNESDAY) == date(2026, 12, 10)
+
+
+def test_a_monthly_commitment_falls_due_on_its_day_or_the_months_last():
+    assert rules.next_due(schedule("monthly", month_day=5), WEDNESDAY) == date(2026, 12, 5)
+    assert rules.next_due(schedule("monthly", month_day=25), WEDNESDAY) == WEDNESDAY
+    assert rules.next_due(schedule("monthly", month_day=31), date(2027, 2, 10)) == date(2027, 2, 28)
+    assert rules.next_due(schedule("monthly", month_day=31), date(2026, 12, 31)) == date(2026, 12, 31)
+
+
+def test_a_commitment_for_when_something_happens_never_falls_due_and_is_never_late():
+    when = schedule("when", trigger="Når Malik er syg")
+    assert rules.next_due(when, WEDNESDAY) is None
+    assert not rules.is_due_this_week(when, WEDNESDAY) and not rules.is_overdue(when, WEDNESDAY)
+    assert rules.is_overdue(schedule("date", due_date=WEDNESDAY - timedelta(days=1)), WEDNESDAY)
+
+
+@pytest.mark.parametrize("lang,fields,text", [
+    ("da", dict(schedule="weekly", weekdays=[0]), "hver mandag"),
+    ("kl", dict(schedule="weekly", weekdays=[0]), "ataasinngornerit tamaasa"),
+    ("da", dict(schedule="weekly", weekdays=[0, 2, 4]), "hver uge: mandag, onsdag og fredag"),
+    ("da", dict(schedule="fortnightly", weekdays=[1], at_time=time(15)), "hver anden uge: tirsdag kl. 15.00"),
+    ("da", dict(schedule="monthly", month_day=5), "hver måned den 5."),
+    ("da", dict(schedule="when", trigger="Malik er syg"), "når det sker: Malik er syg"),
+])
+def test_each_schedule_reads_in_words(app, lang, fields, text):
+    with in_locale(lang):
+        assert schedule(**{"kind": fields.pop("schedule")}, **fields).when_text == text
 
 
 def test_a_coordinator_records_the_plan_with_four_commitments(client, world, login_as, people):
@@ -69,7 +123,8 @@ def test_a_coordinator_records_the_plan_with_four_commitments(client, world, log
     assert plan.state == "draft" and plan.number == 1 and plan.language == "da"
     assert [c.what for c in plan.commitments] == ["Følge Malik i skole", "Lektiehjælp", "Familiebehandling",
                                                   "Ringe til skolen"]
-    assert plan.commitments[1].weekday == 0 and plan.commitments[2].service == "Familiehuset"
+    assert plan.commitments[1].schedule == "weekly" and plan.commitments[1].weekdays == [0]
+    assert plan.commitments[1].due_date is None and plan.commitments[2].service == "Familiehuset"
     assert [p.name for p in plan.commitments[3].people] == ["Ane Olsen", "Birthe Jensen"]
     assert plan.answers[0].text == "Mormor følger Malik i skole." and plan.monitor.name == "Birthe Jensen"
     assert [r.text for r in plan.resources] == ["Aflastning en weekend om måneden"]
@@ -79,7 +134,11 @@ def test_a_coordinator_records_the_plan_with_four_commitments(client, world, log
     ({"commitments-0-what": "", "commitments-1-what": "", "commitments-2-what": "", "commitments-3-what": ""},
      "Skriv mindst én aftale."),
     ({"commitments-0-people": [], "commitments-0-service": ""}, "Angiv, hvem der gør det."),
-    ({"commitments-0-due_date": "", "commitments-0-weekday": ""}, "Angiv en dato eller en ugedag"),
+    ({"commitments-0-due_date": ""}, "Angiv datoen."),
+    ({"commitments-1-weekdays": []}, "Vælg mindst én ugedag."),
+    ({"commitments-0-schedule": "monthly", "commitments-0-month_day": "32"}, "fra 1 til 31"),
+    ({"commitments-0-schedule": "when", "commitments-0-trigger": " "}, "Skriv, hvad der skal ske."),
+    ({"commitments-0-schedule": "yearly"}, "Ikke et gyldigt valg."),
     ({"review_date": ""}, "Vælg datoen for opfølgning."),
     ({"review_date": "tomorrow"}, "Skriv en dato som"),
     ({"contingency": "x" * 10_001}, "Teksten er for lang"),
@@ -166,7 +225,7 @@ def test_reminders_are_sent_once_however_often_the_command_runs(app, world, peop
     plan = factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=[
         factories.commitment("Snart", people=[people[1]], due=date.today() + timedelta(days=2)),
         factories.commitment("Senere", people=[people[0]], due=date.today() + timedelta(days=30)),
-        factories.commitment("Hver uge", people=[people[0]], weekday=(date.today() + timedelta(days=1)).weekday())])
+        factories.commitment("Hver uge", people=[people[0]], weekdays=[(date.today() + timedelta(days=1)).weekday()])])
     db.session.commit()
     runner = app.test_cli_runner()
     for _ in range(3):
@@ -177,6 +236,24 @@ def test_reminders_are_sent_once_however_often_the_command_runs(app, world, peop
     greenlandic = next(m for m in reminders if m.recipient == "ane@example.gl")
     assert b"Snart" not in greenlandic.raw
     assert plan.commitments[1].status == "not_started"
+
+
+def test_reminders_follow_every_kind_of_schedule(app, world, people):
+    today = date.today()
+    soon, far = today + timedelta(days=2), today + timedelta(days=10)
+    rows = [("Hver anden uge", dict(schedule="fortnightly", weekdays=[soon.weekday()], starts_on=soon)),
+            ("Ikke denne uge", dict(schedule="fortnightly", weekdays=[soon.weekday()],
+                                    starts_on=soon + timedelta(days=7))),
+            ("Hver måned", dict(schedule="monthly", month_day=soon.day)),
+            ("Måned senere", dict(schedule="monthly", month_day=far.day)),
+            ("Når Malik er syg", dict(schedule="when", trigger="Malik er syg"))]
+    plan = factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=[
+        {**factories.commitment(what, people=[people[0]]), **fields} for what, fields in rows])
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["fgc", "send-reminders"]).exit_code == 0
+    reminded = db.session.scalars(select(ReminderSent)).all()
+    assert sorted((r.commitment_id, r.due) for r in reminded) == [
+        (plan.commitments[0].id, soon), (plan.commitments[2].id, soon)]
 
 
 def test_the_follow_up_review_makes_a_new_version_and_keeps_the_old(client, world, login_as, people):
