@@ -7,11 +7,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fgc.auth.models import User
 from fgc.cases import services
-from fgc.cases.forms import CaseFilterForm, CaseForm, StateForm, WithdrawConsentForm
+from fgc.cases.forms import CaseFilterForm, CaseForm, ChildForm, StateForm, WithdrawConsentForm
 from fgc.cases.models import STATE_LABELS, STATES, Case, Child
 from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.core.errors import DomainError, EditConflict
-from fgc.core.forms import lines
+from fgc.core.forms import lines, record_data
 from fgc.extensions import db
 from fgc.security import CASEWORKER, COORDINATOR, ROLES, roles
 
@@ -154,9 +154,10 @@ def detail(case_id):
 def edit(case_id):
     case = get_case_or_404(case_id, for_edit=True, options=DETAIL_OPTIONS)
     if request.method == "GET":
-        form = CaseForm(obj=case, version=case.version,
-                        bottom_lines="\n".join(b.text for b in case.bottom_lines),
-                        questions="\n".join(q.text for q in case.questions))
+        form = CaseForm(data=record_data(
+            CaseForm, case, children=[record_data(ChildForm, child) for child in case.children],
+            bottom_lines="\n".join(b.text for b in case.bottom_lines),
+            questions="\n".join(q.text for q in case.questions)))
     else:
         form = CaseForm()
     _staff_choices(form)

@@ -5,7 +5,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from fgc.conferences import ical
+from fgc.conferences import ical, timing
 from fgc.core.mail import enqueue, new_message, public_url
 from fgc.core.models import utcnow
 from fgc.i18n import format_date, format_time, in_locale, to_zone
@@ -51,8 +51,14 @@ def _sender_address():
 
 
 def when_text(conference):
+    """Date and time in the meeting's zone; in the autumn hour that happens twice,
+    also which of the two (the two meetings would otherwise read the same)."""
     start, end = to_zone(conference.starts_at, conference.timezone), to_zone(conference.ends_at, conference.timezone)
-    return f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]}"
+    text = f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]}"
+    fold = timing.fold_of(conference.starts_at, conference.timezone)
+    if fold is not None:
+        text += " " + (_("(winter time)") if fold else _("(summer time)"))
+    return text
 
 
 def invitation_message(conference, participant, coordinator):

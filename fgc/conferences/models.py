@@ -106,6 +106,10 @@ class Conference(db.Model):
         return ", ".join(part for part in (self.room, self.address, self.town) if part)
 
     @property
+    def has_started(self):
+        return self.starts_at <= utcnow()
+
+    @property
     def is_open(self):
         return self.state in ("planned", "invited")
 

@@ -175,7 +175,10 @@ def answer(participant, reply):
 
 
 def record_attendance(case, conference, attendance, views, *, recorded_by):
-    """`attendance`: participant id -> set of parts attended; `views`: id -> text."""
+    """`attendance`: participant id -> set of parts attended; `views`: id -> text.
+    Only for a meeting that has started: recorded earlier, it would show as held."""
+    if not conference.has_started:
+        raise SchedulingError(_l("Attendance can be recorded once the meeting has started."))
     for participant in conference.participants:
         parts = attendance.get(participant.id, set())
         participant.attended_part1, participant.attended_part2, participant.attended_part3 = (

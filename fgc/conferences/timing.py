@@ -43,6 +43,17 @@ def to_utc(day, clock, zone, fold=None):
     return first.astimezone(timezone.utc)
 
 
+def fold_of(moment, zone):
+    """For a moment in the hour that happens twice: 0 if it is the first time
+    (summer time), 1 the second (winter time); None at any other time."""
+    wall = local(moment, zone)
+    try:
+        to_utc(wall.date(), wall.time().replace(tzinfo=None), zone)
+    except AmbiguousTime:
+        return wall.fold
+    return None
+
+
 def local(moment, zone):
     return moment.astimezone(ZoneInfo(zone))
 

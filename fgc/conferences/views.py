@@ -19,6 +19,7 @@ from fgc.conferences.forms import AnswerForm, ConferenceForm, ParticipantForm
 from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text
 from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
+from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage, public_url
 from fgc.core.models import utcnow
 from fgc.extensions import db
@@ -82,8 +83,10 @@ def conferences(case_id):
 def _form_for(conference):
     local_start = to_zone(conference.starts_at, conference.timezone)
     local_end = to_zone(conference.ends_at, conference.timezone)
-    return ConferenceForm(obj=conference, day=local_start.date(), start=local_start.time(),
-                          end=local_end.time(), version=conference.version)
+    fold = timing.fold_of(conference.starts_at, conference.timezone)  # kept: the autumn hour's choice
+    return ConferenceForm(data=record_data(
+        ConferenceForm, conference, day=local_start.date(), start=local_start.time(), end=local_end.time(),
+        fold="" if fold is None else str(fold)))
 
 
 def _schedule_form_error(form, error):
@@ -242,10 +245,14 @@ def attendance(case_id, conference_id):
                 errors.append(_("The text is too long (at most 10,000 characters)."))
             views[participant.id] = text
         if not errors and conference.state != "cancelled":
-            services.record_attendance(case, conference, attended, views, recorded_by=current_user)
-            db.session.commit()
-            flash(_("Attendance is recorded."), "success")
-            return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
+            try:
+                services.record_attendance(case, conference, attended, views, recorded_by=current_user)
+                db.session.commit()
+                flash(_("Attendance is recorded."), "success")
+                return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
+            except DomainError as error:
+                db.session.rollback()
+                errors.append(error.message)
         if conference.state == "cancelled":
             errors.append(_("A meeting that is held or cancelled cannot be changed."))
     return render_template("conferences/attendance.html", case=case, conference=conference, parts=PARTS,

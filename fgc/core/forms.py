@@ -9,9 +9,11 @@ from datetime import date
 from flask_babel import get_translations, gettext, lazy_gettext as _l, lazy_ngettext
 import wtforms
 from flask_wtf import FlaskForm
+from sqlalchemy import inspect
 from wtforms import DateField as _DateField
 from wtforms import HiddenField, IntegerField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 BUILTIN_MESSAGES = (
@@ -141,3 +143,15 @@ def lines(text):
 
 __all__ = ["Form", "SubForm", "DateField", "IntegerField", "NotInFuture", "NotBefore", "VersionField",
            "optional_int", "lines"]
+
+
+def record_data(form_class, record, **data):
+    """What an edit form opens with: the record's column values for the form's fields
+    of the same name (the version included), then `data` for what is not a column
+    (children, lines of text, ids of people). Edit forms are built as
+    `Form(data=record_data(Form, record, ...))`, never `Form(obj=record)`: WTForms
+    would take a relationship from `obj` over the keyword and show its repr, and
+    saving that form unchanged would destroy the text."""
+    fields = {name for name in dir(form_class) if isinstance(getattr(form_class, name), UnboundField)}
+    columns = {attr.key for attr in inspect(record).mapper.column_attrs}
+    return {**{name: getattr(record, name) for name in fields & columns}, **data}

@@ -9,6 +9,7 @@ from fgc.cases.models import Case
 from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab
 from fgc.core.errors import DomainError, EditConflict
+from fgc.core.forms import record_data
 from fgc.extensions import db
 from fgc.network import layout, services
 from fgc.network.forms import LinkForm, MemberForm, NetworkFilterForm
@@ -66,9 +67,7 @@ def add(case_id):
 def edit(case_id, member_id):
     case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
     member = _member_or_404(case, member_id)
-    form = MemberForm(obj=member) if request.method == "GET" else MemberForm()
-    if request.method == "GET":
-        form.version.data = member.version
+    form = MemberForm(data=record_data(MemberForm, member)) if request.method == "GET" else MemberForm()
     if form.validate_on_submit():
         try:
             services.update_member(case, member, form.values(), expected_version=form.version.data,

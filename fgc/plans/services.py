@@ -61,8 +61,12 @@ def _fill(case, plan, values):
     plan.review_date, plan.conference_id = values["review_date"], values.get("conference_id")
     monitor = _members(case, [values["monitor_id"]]) if values.get("monitor_id") else []
     plan.monitor_id = monitor[0].id if monitor else None
-    plan.answers = [PlanAnswer(question_id=q.id, question_text=q.text, text=text)
-                    for q, text in zip(case.questions, values["answers"])]
+    # Rows are kept and changed in place: saving what was there changes nothing.
+    answers = {a.question_id: a for a in plan.answers}
+    plan.answers = [answers.get(q.id) or PlanAnswer(question_id=q.id, question_text=q.text)
+                    for q in case.questions[:len(values["answers"])]]
+    for answer, text in zip(plan.answers, values["answers"]):
+        answer.text = text
     # Updated in place, so a commitment keeps its id (and its check-ins) when reworded.
     for position, data in enumerate(values["commitments"]):
         if position < len(plan.commitments):
@@ -75,7 +79,8 @@ def _fill(case, plan, values):
             setattr(commitment, key, value)
         commitment.people = _members(case, data["people"])
     del plan.commitments[len(values["commitments"]):]
-    plan.resources = [ResourceRequest(text=line) for line in values["resources"]]
+    resources = {r.text: r for r in plan.resources}  # a request keeps its decision while its text stays
+    plan.resources = [resources.pop(line, None) or ResourceRequest(text=line) for line in values["resources"]]
 
 
 def _commitment_fields(data):

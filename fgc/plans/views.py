@@ -13,13 +13,14 @@ from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.cases.views import register_case_tab
 from fgc.conferences.models import Conference
 from fgc.core.errors import DomainError, EditConflict
-from fgc.core.forms import lines
+from fgc.core.forms import lines, record_data
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.i18n import in_locale
 from fgc.network.services import members_of
 from fgc.plans import rules, services
-from fgc.plans.forms import VERDICT_CHOICES, CheckInForm, DecisionForm, FamilyAccountForm, PlanForm, ReviewForm
+from fgc.plans.forms import (VERDICT_CHOICES, CheckInForm, CommitmentForm, DecisionForm, FamilyAccountForm,
+                             PlanForm, ReviewForm)
 from fgc.plans.models import PLAN_STATES, Commitment, FamilyAccount, FamilyPlan
 from fgc.security import CASEWORKER, COORDINATOR, roles
 
@@ -48,11 +49,11 @@ def _choices(form, case):
     form.monitor_id.choices = [(None, _("Not chosen"))] + [(m.id, m.name) for m in people]
 
 
-def _answers(form, case, plan=None):
-    if request.method == "GET":
-        existing = {a.question_text: a.text for a in plan.answers} if plan else {}
-        while len(form.answers.entries) < len(case.questions):
-            form.answers.append_entry(existing.get(case.questions[len(form.answers.entries)].text, ""))
+def _answers(form, case):
+    """One answer field per question of the case, whatever was posted."""
+    del form.answers.entries[len(case.questions):]
+    while len(form.answers.entries) < len(case.questions):
+        form.answers.append_entry("")
 
 
 def _values(form, case):
@@ -125,12 +126,15 @@ def edit(case_id, plan_id):
     case = get_case_or_404(case_id, for_edit=True, options=CASE_OPTIONS)
     plan = _plan_or_404(case, plan_id)
     if request.method == "GET":
-        form = PlanForm(obj=plan, version=plan.version, resources="\n".join(r.text for r in plan.resources))
-        for entry, commitment in zip(form.commitments.entries, plan.commitments):
-            entry.form.people.data = [p.id for p in commitment.people]
+        by_question = {a.question_id: a.text for a in plan.answers}
+        form = PlanForm(data=record_data(
+            PlanForm, plan, resources="\n".join(r.text for r in plan.resources),
+            answers=[by_question.get(q.id, "") for q in case.questions],
+            commitments=[record_data(CommitmentForm, c, people=[p.id for p in c.people])
+                         for c in plan.commitments] or [{}]))
     else:
         form = PlanForm()
-    _answers(form, case, plan)
+    _answers(form, case)
     _choices(form, case)
     if not _wants_another(form) and form.validate_on_submit():
         try:

@@ -110,8 +110,25 @@ def test_the_checklist_progress_is_saved_and_shown(client, world, login_as):
     assert "2/9" in client.get(f"/cases/{world.case.id}/conferences/").get_data(as_text=True)
 
 
+def test_attendance_waits_until_the_meeting_has_started(client, world, login_as):
+    meeting = factories.conference(world.case, world.users["coordinator"])
+    person = services.add_member(world.case, meeting, network.member(world.case, "Birthe"), "family",
+                                 added_by=world.users["coordinator"])
+    db.session.commit()
+    login_as(world.users["coordinator"])
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}/attendance"
+    assert "Fremmødet kan registreres, når mødet er begyndt." in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={f"part-{person.id}-1": "1"})
+    assert response.status_code == 200 and "Fremmødet kan registreres" in response.get_data(as_text=True)
+    db.session.refresh(meeting)
+    db.session.refresh(person)
+    assert meeting.state != "held" and person.attended_part1 is None
+
+
 def test_attendance_per_part_and_views_sent_in(client, world, login_as):
     meeting = factories.conference(world.case, world.users["coordinator"])
+    meeting.starts_at -= timedelta(days=31)  # held yesterday
+    meeting.ends_at -= timedelta(days=31)
     person = network.member(world.case, "Birthe")
     informant = services.add_staff(world.case, meeting, world.users["caseworker"], "informant",
                                    added_by=world.users["coordinator"])
@@ -174,3 +191,25 @@ def test_conference_list_and_feed_use_the_same_queries_for_few_and_many_meetings
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many() == few()
+
+
+def test_a_meeting_in_the_repeated_autumn_hour_keeps_its_choice_and_says_it_in_words(client, world, login_as):
+    from tests.test_round_trip import form_fields
+    from werkzeug.datastructures import MultiDict
+
+    # 31 October 2027, Copenhagen: 02:00-03:00 happens twice; this is the second time.
+    meeting = factories.conference(world.case, world.users["coordinator"], day=date(2027, 10, 31), start=time(2, 30),
+                                   end=time(5), zone="Europe/Copenhagen", fold=1)
+    db.session.commit()
+    starts_at = meeting.starts_at
+    assert starts_at.hour == 1 and starts_at.minute == 30  # UTC: winter time is UTC+1
+    login_as(world.users["coordinator"])
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    fields = MultiDict(form_fields(page, url))
+    assert fields["fold"] == "1"
+    assert client.post(url, data=fields).status_code == 302
+    db.session.refresh(meeting)
+    assert meeting.starts_at == starts_at and meeting.sequence == 0
+    detail = client.get(f"/cases/{world.case.id}/conferences/{meeting.id}").get_data(as_text=True)
+    assert "kl. 02.30–05.00 (vintertid)" in detail
