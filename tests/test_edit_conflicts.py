@@ -49,3 +49,63 @@ def test_a_plan_edit_or_decision_without_its_version_is_refused(client, world, l
     client.post(f"/cases/{world.case.id}/plan/{plan.id}/decide", data={"decision": "accepted", "reason": ""})
     db.session.refresh(plan)
     assert plan.contingency == "Så træder mormor til." and plan.state == "draft"
+
+
+def two_forms(app, world, url, roles=("coordinator", "caseworker")):
+    """Two people open the same edit form: each their own browser, signed in."""
+    from werkzeug.datastructures import MultiDict
+
+    from tests.conftest import login
+    from tests.test_round_trip import form_fields
+
+    opened = []
+    for role in roles:
+        client = app.test_client()
+        login(client, world.users[role])
+        opened.append((client, MultiDict(form_fields(client.get(url).get_data(as_text=True), url))))
+    return opened
+
+
+def test_two_people_changing_different_children_of_a_case_the_second_is_refused_and_keeps_the_text(app, world):
+    url = f"/cases/{world.case.id}/edit"
+    (first, first_form), (second, second_form) = two_forms(app, world, url)
+    first_form["questions"] = "Who takes the child to football?"
+    assert first.post(url, data=first_form).status_code == 302
+    second_form["bottom_lines"] = "The child lives at home."
+    refused = second.post(url, data=second_form)
+    assert refused.status_code == 409 and "The child lives at home." in refused.get_data(as_text=True)
+    db.session.refresh(world.case)
+    assert [q.text for q in world.case.questions] == ["Who takes the child to football?"]
+    assert [b.text for b in world.case.bottom_lines] == ["The child may not live with X."]
+
+
+def test_two_people_changing_different_parts_of_a_plan_the_second_is_refused_and_keeps_the_text(app, world):
+    person = network.member(world.case, "Birthe")
+    plan = plans.plan(world.case, world.users["coordinator"],
+                      commitments=[plans.commitment("Hente Malik", people=[person], due=date.today())])
+    db.session.commit()
+    url = f"/cases/{world.case.id}/plan/{plan.id}/edit"
+    (first, first_form), (second, second_form) = two_forms(app, world, url)
+    first_form["commitments-0-what"] = "Hente Malik og Pipaluk"
+    assert first.post(url, data=first_form).status_code == 302
+    second_form["answers-0"] = "Morfar henter."
+    refused = second.post(url, data=second_form)
+    assert refused.status_code == 409 and "Morfar henter." in refused.get_data(as_text=True)
+    db.session.refresh(plan)
+    assert plan.commitments[0].what == "Hente Malik og Pipaluk" and plan.answers[0].text == "Mormor henter."
+
+
+def test_a_meeting_form_opened_before_someone_was_invited_is_refused(app, world):
+    meeting = conferences.conference(world.case, world.users["coordinator"])
+    person = network.member(world.case, "Birthe")
+    db.session.commit()
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}/edit"
+    [(editor, form)] = two_forms(app, world, url, roles=("coordinator",))
+    [(inviter, _form)] = two_forms(app, world, url, roles=("caseworker",))
+    assert inviter.post(f"/cases/{world.case.id}/conferences/{meeting.id}/participants",
+                        data={"who": f"m:{person.id}", "role": "family"}).status_code == 302
+    form["room"] = "Kept room"
+    refused = editor.post(url, data=form)
+    assert refused.status_code == 409 and "Kept room" in refused.get_data(as_text=True)
+    db.session.refresh(meeting)
+    assert meeting.room == "Mødelokale 2" and [p.member_id for p in meeting.participants] == [person.id]

@@ -96,6 +96,7 @@ class Case(db.Model):
 
 class Child(db.Model):
     __tablename__ = "children"
+    version_parent = "case_id"  # a change here moves the version of the whole record
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -111,6 +112,7 @@ class BottomLine(db.Model):
     """A non-negotiable the family's plan must respect."""
 
     __tablename__ = "bottom_lines"
+    version_parent = "case_id"  # a change here moves the version of the whole record
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -122,6 +124,7 @@ class Question(db.Model):
     """A question the family answers in its plan."""
 
     __tablename__ = "questions"
+    version_parent = "case_id"  # a change here moves the version of the whole record
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

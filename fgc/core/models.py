@@ -1,7 +1,10 @@
-"""Column helpers shared by the models of every domain."""
+"""Column helpers shared by the models of every domain, and optimistic locking of
+whole records (a case with its children, a plan with its commitments)."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.types import TypeDecorator
 
 
@@ -26,3 +29,37 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+# Optimistic locking covers the whole record a form edits. A versioned model (one
+# with a `version_id_col`) is a record; a child row names the foreign key of its
+# parent in `version_parent`. Before each flush, every record whose child rows are
+# added, changed or deleted, or whose collections changed, is marked changed, so
+# its version moves and a form opened before that is refused as stale.
+
+def _parent(session, obj):
+    name = getattr(type(obj), "version_parent", None)
+    ident = getattr(obj, name) if name else None
+    if ident is None:
+        return None
+    [foreign_key] = obj.__table__.c[name].foreign_keys
+    mapper = next(m for m in type(obj).registry.mappers if m.local_table is foreign_key.column.table)
+    return session.get(mapper.class_, ident)
+
+
+def _record_of(session, obj):
+    while obj is not None and inspect(obj).mapper.version_id_col is None:
+        obj = _parent(session, obj)
+    return obj
+
+
+@event.listens_for(Session, "before_flush")
+def _move_versions_of_changed_records(session, flush_context, instances):
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    records = {_record_of(session, obj) for obj in changed} - {None} - set(session.new) - set(session.deleted)
+    for record in records:
+        mapper = inspect(record).mapper
+        # Any column but the version, re-set to its own value: an UPDATE that moves the version.
+        column = next(a.key for a in mapper.column_attrs
+                      if mapper.version_id_col not in a.columns and not a.columns[0].primary_key)
+        flag_modified(record, column)

@@ -93,6 +93,7 @@ class FamilyPlan(db.Model):
 
 class PlanAnswer(db.Model):
     __tablename__ = "plan_answers"
+    version_parent = "plan_id"  # a change here moves the version of the whole record
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"), index=True)
@@ -105,6 +106,7 @@ class Commitment(db.Model):
     """What will be done, by whom, by when, and how we will know."""
 
     __tablename__ = "commitments"
+    version_parent = "plan_id"  # a change here moves the version of the whole record
     __table_args__ = (Index("ix_commitments_plan_status", "plan_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,6 +180,7 @@ class CheckIn(db.Model):
 
 class ResourceRequest(db.Model):
     __tablename__ = "resource_requests"
+    version_parent = "plan_id"  # a change here moves the version of the whole record
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("family_plans.id", ondelete="CASCADE"), index=True)
