@@ -48,13 +48,35 @@ def _development_secret(instance):
     return path.read_text().strip()
 
 
+# SQLite has one writer at a time, and nearly every request writes (an audit entry
+# for each read). A transaction that read first and writes later would fail at once
+# ("database is locked") when another wrote meanwhile; so each transaction takes
+# the write lock when it begins (BEGIN IMMEDIATE) and waits up to BUSY_TIMEOUT for
+# it, and numbers allocated in it (core.models.next_number) cannot collide. (An
+# in-memory database has a single connection and no other writer: left as it is.)
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_file(url):
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file
+            dbapi_connection.isolation_level = None  # transactions begin below, not in the driver
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection):
+    if _sqlite_file(connection.engine.url):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_extensions(app):

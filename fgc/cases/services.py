@@ -1,12 +1,14 @@
 """The rules of a case. Functions flush, never commit, and raise DomainError."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
+
+from fgc.auth.models import Organisation
 
 from fgc.cases.models import (CLOSED, OPEN_STATES, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case, Child,
                               Question, StateChange)
 from fgc.core import audit
 from fgc.core.errors import InvalidTransition, check_version
-from fgc.core.models import utcnow
+from fgc.core.models import next_number, utcnow
 from fgc.extensions import db
 
 CASE_FIELDS = ("concern", "resources_offered", "if_no_plan", "child_views", "professionals",
@@ -14,11 +16,12 @@ CASE_FIELDS = ("concern", "resources_offered", "if_no_plan", "child_views", "pro
 
 
 def _next_reference(organisation_id):
+    """'2026-0042': the year and the next number of the organisation's cases that year."""
     year = utcnow().year
-    count = db.session.scalar(
-        select(func.count(Case.id)).where(Case.organisation_id == organisation_id,
-                                          Case.reference.like(f"{year}-%")))
-    return f"{year}-{count + 1:04d}"
+    number = next_number(db.session, select(Organisation.id).where(Organisation.id == organisation_id),
+                         select(func.max(cast(func.substr(Case.reference, 6), Integer)))
+                         .where(Case.organisation_id == organisation_id, Case.reference.like(f"{year}-%")))
+    return f"{year}-{number:04d}"
 
 
 def _sync(rows, texts, make):

@@ -12,6 +12,16 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def next_number(session, lock, maximum):
+    """The next number of a sequence kept under a parent row (a case reference per
+    organisation, a plan version per case), without races on either database: the
+    parent row (`lock`, a select of it) is locked for the rest of the transaction
+    before the highest number (`maximum`) is read. PostgreSQL: SELECT … FOR UPDATE;
+    SQLite: every transaction begins IMMEDIATE (one writer at a time, fgc/__init__.py)."""
+    session.execute(lock.with_for_update())
+    return (session.scalar(maximum) or 0) + 1
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC datetime on SQLite and PostgreSQL alike."""
 

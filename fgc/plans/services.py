@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 from fgc.auth.models import User, hasher
 from fgc.auth.services import ACTIVATE, find_user_by_email, send_password_link
 from fgc.cases import services as case_services
-from fgc.cases.models import CLOSED, CONFERENCE_HELD, FOLLOWING_UP, PLAN_AGREED, FamilyAccess
+from fgc.cases.models import CLOSED, CONFERENCE_HELD, FOLLOWING_UP, PLAN_AGREED, Case, FamilyAccess
 from fgc.conferences.models import Conference, Participant
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
-from fgc.core.models import utcnow
+from fgc.core.models import next_number, utcnow
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
 from fgc.plans import rules
@@ -95,9 +95,14 @@ def _commitment_fields(data):
     return fields
 
 
+def _next_plan_number(case):
+    return next_number(db.session, select(Case.id).where(Case.id == case.id),
+                       select(func.max(FamilyPlan.number)).where(FamilyPlan.case_id == case.id))
+
+
 def record_plan(case, values, *, recorded_by):
     """The family's plan as they wrote it: a new version, a draft until decided."""
-    number = (db.session.scalar(select(func.max(FamilyPlan.number)).where(FamilyPlan.case_id == case.id)) or 0) + 1
+    number = _next_plan_number(case)
     plan = FamilyPlan(case_id=case.id, number=number, review_date=values["review_date"])
     _fill(case, plan, values)
     db.session.add(plan)
@@ -124,7 +129,7 @@ def update_plan(case, plan, values, *, expected_version, changed_by):
 
 def revise(case, plan, *, revised_by):
     """A new draft version with the same content; the old version stays as it is."""
-    number = (db.session.scalar(select(func.max(FamilyPlan.number)).where(FamilyPlan.case_id == case.id)) or 0) + 1
+    number = _next_plan_number(case)
     new = FamilyPlan(case_id=case.id, number=number, language=plan.language, contingency=plan.contingency,
                      monitor_id=plan.monitor_id, review_date=rules.proposed_review_date(utcnow().date()),
                      conference_id=plan.conference_id)
