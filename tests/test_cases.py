@@ -206,3 +206,37 @@ def test_page_queries_do_not_grow_with_the_number_of_cases(client, world, login_
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many() == few()
+
+
+def test_a_page_waits_for_a_writer_that_holds_the_database_for_a_moment(tmp_path):
+    """On SQLite a page view writes its audit entry: with another process holding the
+    write lock for a few seconds, the page waits for it instead of failing."""
+    import sqlite3
+    import threading
+    import time
+
+    from fgc import create_app
+    from tests.conftest import FreshContextClient, login
+
+    path = tmp_path / "busy.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": False})
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        db.create_all()
+        org = factories.organisation()
+        coordinator = factories.user(org, "coordinator")
+        case = factories.case(org, coordinator, factories.user(org, "caseworker"))
+        db.session.commit()
+        client = app.test_client()
+        login(client, coordinator)
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE organisations SET name = name || '.'")  # a real write, committed later
+        release = threading.Timer(6, other.execute, args=("COMMIT",))  # longer than sqlite3's 5 s default
+        release.start()
+        started = time.monotonic()
+        response = client.get(f"/cases/{case.id}")
+        release.join()
+        other.close()
+        assert response.status_code == 200 and time.monotonic() - started >= 5.9
+        db.engine.dispose()

@@ -33,7 +33,9 @@ class CommitmentForm(SubForm):
     checked_by = StringField(_l("Who checks"), validators=[Optional(), SHORT])
 
     def is_blank(self):
-        return not (self.what.data or "").strip()
+        """Nothing filled in (the schedule always has a choice): an unused row, left out."""
+        return not any((field.data.strip() if isinstance(field.data, str) else field.data)
+                       for name, field in self._fields.items() if name != "schedule")
 
 
 class PlanForm(Form):
@@ -57,6 +59,8 @@ class PlanForm(Form):
         if not filled:
             raise ValidationError(_l("Write at least one commitment."))
         for entry in filled:
+            if not (entry.what.data or "").strip():
+                entry.what.errors = [*entry.what.errors, _l("Describe what will be done.")]
             if not entry.people.data and not (entry.service.data or "").strip():
                 entry.people.errors = [*entry.people.errors, _l("Say who will do it.")]
             missing = {
@@ -68,7 +72,7 @@ class PlanForm(Form):
             }.get(entry.schedule.data)
             if missing and missing[1] and not missing[0].errors:
                 missing[0].errors = [*missing[0].errors, missing[2]]
-        if any(e.people.errors or e.due_date.errors or e.weekdays.errors or e.month_day.errors or e.trigger.errors
+        if any(e.what.errors or e.people.errors or e.due_date.errors or e.weekdays.errors or e.month_day.errors or e.trigger.errors
                for e in filled):
             raise ValidationError(_l("Check the commitments."))
 

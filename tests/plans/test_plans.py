@@ -131,9 +131,11 @@ def test_a_coordinator_records_the_plan_with_four_commitments(client, world, log
 
 
 @pytest.mark.parametrize("changes,message", [
-    ({"commitments-0-what": "", "commitments-1-what": "", "commitments-2-what": "", "commitments-3-what": ""},
+    ({f"commitments-{i}-{name}": "" for i in range(4)
+      for name in ("what", "people", "service", "due_date", "weekdays", "how_we_know", "checked_by")},
      "Skriv mindst én aftale."),
     ({"commitments-0-people": [], "commitments-0-service": ""}, "Angiv, hvem der gør det."),
+    ({"commitments-0-what": " "}, "Beskriv, hvad der skal gøres."),  # not dropped without a word
     ({"commitments-0-due_date": ""}, "Angiv datoen."),
     ({"commitments-1-weekdays": []}, "Vælg mindst én ugedag."),
     ({"commitments-0-schedule": "monthly", "commitments-0-month_day": "32"}, "fra 1 til 31"),
