@@ -74,11 +74,15 @@ def everything():
             for table in db.metadata.sorted_tables if table.name not in NOT_RECORDS}
 
 
+# Pages that ask before doing something that cannot be undone: sent, they act.
+ACTIONS = {"conferences.cancel"}
+
+
 def edit_rules(app):
     """Forms opened on something that exists: a case's edit page, or a URL naming an
     object of the case (a member, a meeting, a plan)."""
     return [rule for rule in app.url_map.iter_rules()
-            if {"GET", "POST"} <= rule.methods and is_case_scoped(rule)
+            if {"GET", "POST"} <= rule.methods and is_case_scoped(rule) and rule.endpoint not in ACTIONS
             and (rule.rule.endswith("/edit") or set(rule.arguments) - {"case_id"})]
 
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TimeField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from fgc.conferences.models import KINDS, ROLES
@@ -58,3 +58,9 @@ class ParticipantForm(Form):
 class AnswerForm(Form):
     answer = SelectField(choices=[("accepted", ""), ("declined", ""), ("tentative", "")],
                          validate_choice=True)
+
+
+class CancelForm(Form):
+    reason = TextAreaField(_l("Why (optional)"), validators=[Optional(), SHORT(1000)],
+                           description=_l("Everyone invited is told, by e-mail in their own language. "
+                                          "Write nothing about the child or the case."))

@@ -61,8 +61,9 @@ def when_text(conference):
     return text
 
 
-def invitation_message(conference, participant, coordinator):
-    """The invitation (or its update or cancellation) for one participant."""
+def invitation_message(conference, participant, coordinator, asked_again=False):
+    """The invitation (or its update or cancellation) for one participant. `asked_again`:
+    the time changed, and the answers given before no longer hold."""
     cancelled = conference.state == "cancelled"
     with in_locale(participant.language):
         link = rsvp_link(participant)
@@ -75,7 +76,7 @@ def invitation_message(conference, participant, coordinator):
             subject = _("Invitation: meeting %(date)s", date=format_date(start, "short"))
         context = dict(conference=conference, participant=participant, coordinator=coordinator,
                        link=link, when=when_text(conference), zone=conference.timezone,
-                       cancelled=cancelled, changed=conference.sequence > 0)
+                       cancelled=cancelled, changed=conference.sequence > 0, asked_again=asked_again)
         text = render_template("email/invitation.txt", **context)
         html = render_template("email/invitation.html", **context)
         calendar = ical.invitation(meeting_event(conference, coordinator, link), participant.email,
@@ -89,6 +90,6 @@ def invitation_message(conference, participant, coordinator):
     return msg
 
 
-def send_invitation(conference, participant, coordinator):
-    enqueue(invitation_message(conference, participant, coordinator), kind="invitation",
+def send_invitation(conference, participant, coordinator, asked_again=False):
+    enqueue(invitation_message(conference, participant, coordinator, asked_again), kind="invitation",
             case_id=conference.case_id, organisation_id=coordinator.organisation_id)

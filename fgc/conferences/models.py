@@ -78,6 +78,7 @@ class Conference(db.Model):
     # iTIP: one UID for the meeting's life, SEQUENCE raised on every change sent out.
     uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")  # told to everyone invited
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

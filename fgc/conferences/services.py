@@ -55,10 +55,10 @@ def _coordinator(case, fallback):
     return case.coordinator or fallback
 
 
-def _notify_invited(case, conference, by):
+def _notify_invited(case, conference, by, asked_again=False):
     for participant in conference.participants:
         if participant.answer != "not_sent" and participant.email:
-            send_invitation(conference, participant, _coordinator(case, by))
+            send_invitation(conference, participant, _coordinator(case, by), asked_again=asked_again)
 
 
 def reschedule(case, conference, values, *, expected_version, changed_by):
@@ -71,25 +71,36 @@ def reschedule(case, conference, values, *, expected_version, changed_by):
         raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
     starts_at, ends_at = times(values["day"], values["start"], values["end"], values["timezone"],
                                values.get("fold"))
-    moved = (starts_at, ends_at) != (conference.starts_at, conference.ends_at) or any(
-        getattr(conference, key) != values[key] for key in PLACE_FIELDS)
+    retimed = (starts_at, ends_at) != (conference.starts_at, conference.ends_at)
+    moved = retimed or any(getattr(conference, key) != values[key] for key in PLACE_FIELDS)
     conference.starts_at, conference.ends_at, conference.timezone = starts_at, ends_at, values["timezone"]
     for key in DETAIL_FIELDS:
         setattr(conference, key, values[key])
     if moved and conference.state == "invited":
         conference.sequence += 1
-        _notify_invited(case, conference, changed_by)
+        # "I'm coming" was said to the old time: everyone is asked again, and told so.
+        asked_again = retimed and _ask_again(conference)
+        _notify_invited(case, conference, changed_by, asked_again=asked_again)
     db.session.flush()
     audit.record("conference.changed", case=case, user=changed_by,
                  detail=f"conference:{conference.id}" + (":moved" if moved else ""))
     return conference
 
 
-def cancel(case, conference, *, cancelled_by):
+def _ask_again(conference):
+    """Answers given to a time that has changed no longer hold."""
+    answered = [p for p in conference.participants if p.answer in ("accepted", "declined", "tentative")]
+    for participant in answered:
+        participant.answer, participant.answered_at = "sent", None
+    return bool(answered)
+
+
+def cancel(case, conference, *, reason="", cancelled_by):
+    """Cancel the meeting; everyone invited is told, with the reason if one is given."""
     if not conference.is_open:
         raise SchedulingError(_l("A meeting that is held or cancelled cannot be changed."))
     was_invited = conference.state == "invited"
-    conference.state = "cancelled"
+    conference.state, conference.cancel_reason = "cancelled", reason
     if was_invited:
         conference.sequence += 1
         _notify_invited(case, conference, cancelled_by)

@@ -15,7 +15,7 @@ from fgc.cases.models import Case
 from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
-from fgc.conferences.forms import AnswerForm, ConferenceForm, ParticipantForm
+from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
 from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text
 from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
@@ -172,11 +172,19 @@ def _action(case_id, conference_id, do, done_message):
     return redirect(url_for("conferences.detail", case_id=case_id, conference_id=conference_id))
 
 
-@bp.route(PREFIX + "/<int:conference_id>/cancel", methods=["POST"])
+@bp.route(PREFIX + "/<int:conference_id>/cancel", methods=["GET", "POST"])
 def cancel(case_id, conference_id):
-    return _action(case_id, conference_id,
-                   lambda case, c: services.cancel(case, c, cancelled_by=current_user),
-                   _("The meeting is cancelled. Everyone invited is told."))
+    """Asks first: cancelling cannot be undone, and everyone invited is told."""
+    form = CancelForm()
+    if form.validate_on_submit():
+        reason = (form.reason.data or "").strip()
+        return _action(case_id, conference_id,
+                       lambda case, c: services.cancel(case, c, reason=reason, cancelled_by=current_user),
+                       _("The meeting is cancelled. Everyone invited is told."))
+    case = get_case_or_404(case_id, for_edit=True)
+    conference = _conference_or_404(case, conference_id)
+    return render_template("conferences/cancel.html", case=case, conference=conference, form=form,
+                           when=when_text(conference))
 
 
 @bp.route(PREFIX + "/<int:conference_id>/checklist", methods=["POST"])

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from fgc.conferences import ical, services
 from fgc.config import ROOT
@@ -249,3 +250,34 @@ def test_the_invitation_speaks_to_each_person_as_what_they_come_as(
     assert "Du er inviteret til et møde. Tid og sted står herunder." in staff
     for address in ("nils@example.dk", world.users["caseworker"].email):
         assert "betyder noget for" not in body(address)
+
+
+def test_a_new_time_asks_everyone_again_and_a_cancellation_asks_first_and_gives_the_reason(
+        client, world, login_as, meeting, smtp_server):
+    from fgc.conferences.models import Participant
+
+    login_as(world.users["coordinator"])
+    invite(client, world, meeting)
+    for participant in meeting.participants:
+        participant.answer = "accepted"
+    db.session.commit()
+    form = {"kind": "conference", "day": str(factories.FUTURE), "start": "12:00", "end": "15:00",
+            "timezone": "America/Nuuk", "fold": "", "town": "Nuuk", "address": "Aqqusinersuaq 1",
+            "room": "Mødelokale 2", "remote": "", "languages": "da,kl", "food": "", "support_person": "",
+            "version": meeting.version}
+    assert client.post(f"/cases/{world.case.id}/conferences/{meeting.id}/edit", data=form).status_code == 302
+    assert {p.answer for p in db.session.scalars(select(Participant))} == {"sent"}
+    deliver_pending()
+    [changed] = smtp_server.inbox.to("birthe@example.dk")[1:]
+    assert "dit tidligere svar gælder ikke længere" in changed.get_body(("plain",)).get_content()
+
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}/cancel"
+    page = client.get(url).get_data(as_text=True)
+    assert "Aflys mødet?" in page and meeting.state == "invited"  # asking cancels nothing
+    assert client.post(url, data={"reason": "Mormor er syg."}).status_code == 302
+    db.session.refresh(meeting)
+    assert meeting.state == "cancelled" and meeting.cancel_reason == "Mormor er syg."
+    deliver_pending()
+    danish = smtp_server.inbox.to("birthe@example.dk")[-1].get_body(("plain",)).get_content()
+    greenlandic = smtp_server.inbox.to("ane@example.gl")[-1].get_body(("plain",)).get_content()
+    assert "Hvorfor: Mormor er syg." in danish and "Sooq: Mormor er syg." in greenlandic
