@@ -1,5 +1,6 @@
 """Administrators read the audit log: for a case, for a person, for a user."""
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,6 +12,42 @@ from fgc.security import ADMIN, roles
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 SUBJECT_TYPES = ("Child", "User", "NetworkMember")
+
+# The log keeps codes; a person reads words.
+ACTIONS = {
+    "case.read": _l("Read the case"), "case.created": _l("Opened the case"), "case.updated": _l("Changed the referral"),
+    "case.state": _l("Moved the case to another phase"), "case.consent_withdrawn": _l("Recorded that consent was withdrawn"),
+    "member.added": _l("Added a person to the network"), "member.updated": _l("Changed a person in the network"),
+    "member.removed": _l("Removed a person from the network"), "member.linked": _l("Linked two people"),
+    "member.unlinked": _l("Removed a link between two people"),
+    "conference.scheduled": _l("Scheduled a meeting"), "conference.changed": _l("Changed a meeting"),
+    "conference.cancelled": _l("Cancelled a meeting"), "conference.checklist": _l("Updated the preparation"),
+    "conference.invited": _l("Sent invitations"), "conference.held": _l("Recorded attendance"),
+    "participant.added": _l("Invited a person"), "participant.removed": _l("Took a person off the list"),
+    "participant.answered": _l("Answered an invitation"),
+    "plan.recorded": _l("Recorded the plan"), "plan.updated": _l("Changed the plan"),
+    "plan.revised": _l("Made a new version of the plan"), "plan.decided": _l("Accepted or refused the plan"),
+    "plan.reviewed": _l("Recorded the follow-up"), "commitment.check_in": _l("Reported on a commitment"),
+    "family_account.created": _l("Gave a family member an account"),
+    "family_account.activated": _l("A family member activated their account"),
+    "user.created": _l("Created a user"), "user.activated": _l("A user activated their account"),
+    "password.set": _l("Set a password"),
+}
+SUBJECTS = {"Child": _l("Child"), "User": _l("User"), "NetworkMember": _l("Person in the network")}
+# Which part of a case was read: the page's blueprint.
+AREAS = {"cases": _l("The case"), "network": _l("The network"), "conferences": _l("Meetings"),
+         "plans": _l("The plan"), "family": _l("The family's page")}
+
+
+def action_label(entry):
+    return ACTIONS.get(entry.action, _l("Other use"))
+
+
+def area_label(entry):
+    """For a read: the part of the case read; nothing otherwise (details are codes)."""
+    if entry.action == "case.read" and entry.detail:
+        return AREAS.get(entry.detail.split(".")[0], "")
+    return ""
 
 
 @bp.route("/")
@@ -36,5 +73,6 @@ def entries():
     user_ids = {entry.user_id for entry in page.items if entry.user_id}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) \
         if user_ids else {}
-    return render_template("audit/entries.html", page=page, names=names,
-                           case_id=case_id, user_id=user_id, subject=request.args.get("subject"))
+    return render_template("audit/entries.html", page=page, names=names, case_id=case_id, user_id=user_id,
+                           subject=request.args.get("subject"), action_label=action_label, area_label=area_label,
+                           subjects=SUBJECTS, zone=current_user.organisation.timezone)

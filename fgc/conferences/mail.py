@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from fgc.conferences import ical, timing
+from fgc.conferences.models import ZONE_TIMES
 from fgc.core.mail import enqueue, new_message, public_url
 from fgc.core.models import utcnow
 from fgc.i18n import format_date, format_time, in_locale, to_zone
@@ -51,14 +52,19 @@ def _sender_address():
 
 
 def when_text(conference):
-    """Date and time in the meeting's zone; in the autumn hour that happens twice,
-    also which of the two (the two meetings would otherwise read the same)."""
+    """Date and time in the meeting's zone, the zone in words; in the autumn hour that
+    happens twice, also which of the two (the two meetings would otherwise read the same)."""
     start, end = to_zone(conference.starts_at, conference.timezone), to_zone(conference.ends_at, conference.timezone)
-    text = f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]}"
+    text = f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]} {zone_time(conference.timezone)}"
     fold = timing.fold_of(conference.starts_at, conference.timezone)
     if fold is not None:
         text += " " + (_("(winter time)") if fold else _("(summer time)"))
     return text
+
+
+def zone_time(zone):
+    """The zone in words, as said after a time: "dansk tid"."""
+    return str(ZONE_TIMES.get(zone, ""))
 
 
 def invitation_message(conference, participant, coordinator, asked_again=False):
@@ -75,7 +81,7 @@ def invitation_message(conference, participant, coordinator, asked_again=False):
         else:
             subject = _("Invitation: meeting %(date)s", date=format_date(start, "short"))
         context = dict(conference=conference, participant=participant, coordinator=coordinator,
-                       link=link, when=when_text(conference), zone=conference.timezone,
+                       link=link, when=when_text(conference),
                        cancelled=cancelled, changed=conference.sequence > 0, asked_again=asked_again)
         text = render_template("email/invitation.txt", **context)
         html = render_template("email/invitation.html", **context)

@@ -26,6 +26,15 @@ CHECKLIST = {
     "support_person": _l("Support person for the child"),
     "informants_briefed": _l("Information givers briefed"),
 }
+# A meeting's time is read with its place in words: "kl. 13.00 dansk tid".
+ZONE_TIMES = {
+    "Europe/Copenhagen": _l("Danish time"),
+    # Translators: after a time of day, e.g. "nal. 13.00 Kalaallit Nunaanni".
+    "America/Nuuk": _l("Greenland time"),
+    "America/Scoresbysund": _l("Ittoqqortoormiit time"),
+    "America/Thule": _l("Pituffik time"),
+    "America/Danmarkshavn": _l("Danmarkshavn time"),
+}
 ROLES = {
     "family": _l("Family or network"),
     "child": _l("The child"),

@@ -16,7 +16,7 @@ from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
 from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
-from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text
+from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text, zone_time
 from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
@@ -129,7 +129,7 @@ def detail(case_id, conference_id):
         (f"u:{u.id}", u.name) for u in staff if u.id not in invited_users]
     viewer_zone = current_user.organisation.timezone
     return render_template("conferences/detail.html", case=case, conference=conference, form=form,
-                           warnings=_warnings(conference), checklist=CHECKLIST, viewer_zone=viewer_zone,
+                           warnings=_warnings(conference), checklist=CHECKLIST, viewer_zone=viewer_zone, zone_time=zone_time,
                            when=when_text(conference))
 
 

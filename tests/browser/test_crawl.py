@@ -3,8 +3,9 @@
 From each demo role's start page (and the signed-out pages), follow every link on
 this site, in Danish, Greenlandic and English, and check each page: no server
 error, no axe-core violation, no Nu HTML checker error, the right <html lang>,
-no English catalogue text on a Danish or Greenlandic page, no horizontal
-overflow at 375 px. A screenshot of each page is saved under artifacts/screenshots/.
+no English catalogue text on a Danish or Greenlandic page, no Python repr, raw
+code, internal code or time zone id in the visible text, no horizontal overflow
+at 375 px. A screenshot of each page is saved under artifacts/screenshots/.
 New pages are crawled as soon as a link leads to them; a GET endpoint that no
 demo role reaches fails the test (or is exempted below, with its reason).
 """
@@ -51,6 +52,22 @@ def english_phrases(lang):
         if not pattern.search(own_text):
             patterns.append(pattern)
     return patterns
+
+
+# What a person must never read: the program's own words instead of theirs.
+INTERNALS = {
+    "a Python repr": re.compile(r"\[?<[A-Z][A-Za-z]+ \d+>\]?"),
+    "a raw code (snake_case)": re.compile(r"(?<![\w@./-])[a-z]+(?:_[a-z0-9]+)+(?![\w@./-])"),
+    # Audit codes ("case.read") and record ids ("conference:2"); not a user name such as jens.olsen.1234.
+    "an internal code": re.compile(r"(?<![\w@./-])(?:case|commitment|conference|conferences|family_account|member|"
+                                   r"participant|password|plan|plans|user|network|auth)[.:][a-z0-9_]+\b"),
+    "a raw time zone id": re.compile(r"\b(?:America|Europe)/[A-Z][a-z]+"),
+}
+
+
+def internals_in(text):
+    return sorted({f"{what}: {match.group(0)}" for what, pattern in INTERNALS.items()
+                   for match in pattern.finditer(text)})
 
 
 def links_on(page, base):
@@ -107,6 +124,9 @@ def check_page(page, response, url, label, lang, english, findings, shot_dir, ht
         leaked = sorted({p.pattern for p in english if p.search(text)})
         if leaked:
             findings.add(where, f"English catalogue text on a {lang} page: {leaked[:5]}")
+    shown = internals_in(page.inner_text("body"))
+    if shown:
+        findings.add(where, f"visible text shows {shown[:5]}")
     slug = re.sub(r"[^a-zA-Z0-9]+", "-", urlparse(url).path + "-" + urlparse(url).query).strip("-") or "home"
     name = f"{label}-{lang}-{slug}"
     page.screenshot(path=str(shot_dir / f"{name}.png"), full_page=True)

@@ -81,8 +81,8 @@ def test_the_viewer_sees_the_meetings_time_and_their_own(client, world, login_as
     client.post(f"/cases/{world.case.id}/conferences/new", data=form(day="2027-01-14", start="10:00", end="12:00"))
     [meeting] = meetings(world.case)
     page = client.get(f"/cases/{world.case.id}/conferences/{meeting.id}").get_data(as_text=True)
-    assert "kl. 10.00" in page and "America/Nuuk" in page
-    assert "Din lokale tid:" in page and "kl. 13.00" in page  # three hours ahead in Copenhagen
+    assert "kl. 10.00–12.00 grønlandsk tid" in page and "America/Nuuk" not in page
+    assert "Din lokale tid:" in page and "kl. 13.00 dansk tid" in page  # three hours ahead in Copenhagen
 
 
 def test_overlapping_meetings_of_a_coordinator_are_flagged(client, world, login_as):
@@ -212,4 +212,4 @@ def test_a_meeting_in_the_repeated_autumn_hour_keeps_its_choice_and_says_it_in_w
     db.session.refresh(meeting)
     assert meeting.starts_at == starts_at and meeting.sequence == 0
     detail = client.get(f"/cases/{world.case.id}/conferences/{meeting.id}").get_data(as_text=True)
-    assert "kl. 02.30–05.00 (vintertid)" in detail
+    assert "kl. 02.30–05.00 dansk tid (vintertid)" in detail

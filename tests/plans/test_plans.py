@@ -416,3 +416,12 @@ def test_overdue_and_due_this_week_are_shown(client, world, login_as):
     assert "Forsinket" in overdue.split('id="week-heading"')[0] and "Denne uge" not in overdue.split('id="week-heading"')[0]
     assert "Denne uge" in week.split('id="cases-heading"')[0]
     assert world.case.reference in by_case
+
+
+def test_a_plan_opens_for_editing_after_the_referral_lost_a_question(client, world, login_as, people):
+    plan = factories.plan(world.case, world.users["coordinator"])
+    world.case.questions.clear()  # the referral was changed after the plan was written
+    db.session.commit()
+    login_as(world.users["coordinator"])
+    page = client.get(f"/cases/{world.case.id}/plan/{plan.id}/edit")
+    assert page.status_code == 200 and 'name="answers-0"' not in page.get_data(as_text=True)
