@@ -47,9 +47,11 @@ $(VENDOR)/css/dkfds.min.css: node_modules/.installed
 
 assets: $(VENDOR)/css/dkfds.min.css
 
-# Debian packages the tests use: chromium (browser tests) and libical's Python
-# binding (an independent iCalendar parser). Installed when missing and we are root.
-DEBIAN_PACKAGES := chromium gir1.2-ical-3.0 python3-gi
+# Debian packages the tests use: chromium (browser tests), libical's Python
+# binding (an independent iCalendar parser), PostgreSQL's server (the outage and
+# production tests start throwaway clusters) and Redis (rate limits in the production
+# test; it must be running at 127.0.0.1:6379). Installed when missing and we are root.
+DEBIAN_PACKAGES := chromium gir1.2-ical-3.0 python3-gi postgresql redis-server
 browser:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -65,13 +67,17 @@ migrate: install
 	$(FLASK) db upgrade
 
 # A development mail server prints every mail (links included) to this terminal;
-# the outbox worker delivers to it. Both stop with the web server.
+# the outbox worker delivers to it, and reminders are queued every ten minutes
+# (production: a systemd timer, see deploy/). All stop with the web server on
+# Ctrl-C: the trap stops the background jobs once (it must not signal its own
+# process group, or it runs itself again until the shell crashes).
 run: assets translations migrate
 	$(FLASK) fgc seed-demo --if-empty
 	@echo "fgc: sign in at http://$(HOST):$(PORT)/login (demo accounts: see README.md)"
-	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) -m aiosmtpd -n -l $(HOST):$(SMTP_PORT) -c aiosmtpd.handlers.Debugging & \
-	MAIL_PORT=$(SMTP_PORT) $(FLASK) fgc send-mail --loop & \
+	@trap 'trap - EXIT INT TERM; kill $$pids 2>/dev/null; wait; exit 0' EXIT INT TERM; \
+	$(PY) -m aiosmtpd -n -l $(HOST):$(SMTP_PORT) -c aiosmtpd.handlers.Debugging & pids="$$!"; \
+	MAIL_PORT=$(SMTP_PORT) $(FLASK) fgc send-mail --loop & pids="$$pids $$!"; \
+	$(FLASK) fgc send-reminders --loop --interval 600 & pids="$$pids $$!"; \
 	FGC_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 postgres:

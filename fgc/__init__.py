@@ -125,10 +125,18 @@ def register_blueprints(app):
     def healthz():
         try:
             db.session.execute(text("SELECT 1"))
-            return jsonify(status="ok", database="ok")
         except Exception:  # the status page must answer whatever the database does
             db.session.rollback()
             return jsonify(status="error", database="unavailable"), 503
+        try:
+            # A write that changes nothing and is rolled back: a read-only database
+            # (a read-only file, a standby, a full disk) fails here, as sign-in would.
+            db.session.execute(text("UPDATE organisations SET id = id WHERE 1 = 0"))
+        except Exception:  # noqa: BLE001
+            return jsonify(status="error", database="read-only"), 503
+        finally:
+            db.session.rollback()
+        return jsonify(status="ok", database="ok")
 
 
 def register_security(app):
@@ -149,6 +157,13 @@ def register_templates(app):
 
 
 def register_error_pages(app):
+    """Error pages never touch the database (it may be why they are shown): a plain
+    layout without the signed-in menu, in a language found without a query."""
+    from flask import g
+    from flask_babel import force_locale
+    from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     messages = {
         400: lambda: _("The request could not be understood."),
         401: lambda: _("Sign in to continue."),
@@ -158,25 +173,64 @@ def register_error_pages(app):
         410: lambda: _("This link is no longer valid."),
         429: lambda: _("Too many attempts. Wait a minute and try again."),
         500: lambda: _("Something went wrong on our side. Your last change may not have been saved."),
+        # Translators: kl "paasissutissat toqqortarivii" for the database is a proposal; please check.
+        503: lambda: _("fgc cannot reach its database just now. Try again in a few minutes. "
+                       "Your last change may not have been saved."),
     }
+
+    def page(code, message_of):
+        locale = _locale_without_database()
+        # Flask-Login's template context loads the user (a query) unless it is loaded
+        # already; the error page shows no user, so an unloaded one stays unloaded.
+        g.setdefault("_login_user", login_manager.anonymous_user())
+        if code >= 500:
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001 - the connection may be gone; the page is shown anyway
+                pass
+        with force_locale(locale):
+            response = app.make_response((render_template("errors/error.html", code=code,
+                                                          message=message_of()), code))
+        if code == 503:
+            response.headers["Retry-After"] = "60"
+        return response
 
     def render(error):
         code = getattr(error, "code", 500) or 500
-        if code >= 500:
-            db.session.rollback()
-        return render_template("errors/error.html", code=code,
-                               message=messages.get(code, messages[500])()), code
+        if isinstance(getattr(error, "original_exception", None), (OperationalError, InterfaceError)):
+            code = 503
+        return page(code, messages.get(code, messages[500]))
 
     for code in messages:
         app.register_error_handler(code, render)
 
-    from flask_wtf.csrf import CSRFError
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        app.logger.error("database unavailable: %s", error)
+        return page(503, messages[503])
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template(
-            "errors/error.html", code=400,
-            message=_("The form has expired. Reload the page and try again.")), 400
+        return page(400, lambda: _("The form has expired. Reload the page and try again."))
+
+
+def _locale_without_database():
+    """The signed-in user's language if already loaded, else the session's or the
+    browser's: the same order as i18n.select_locale, without a query."""
+    from flask import current_app, g, request, session
+    from sqlalchemy import inspect
+
+    from fgc.i18n import supported
+
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        locale = inspect(user).dict.get("locale")  # what is loaded; never a refresh
+        if supported(locale):
+            return locale
+    if supported(session.get("locale")):
+        return session["locale"]
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "da"
 
 
 def register_cli(app):

@@ -67,29 +67,113 @@ def compile():
 @click.option("--loop", is_flag=True, help="Keep running, checking the outbox every few seconds.")
 @click.option("--interval", default=5.0, show_default=True)
 def send_mail(loop, interval):
-    """Deliver the outbox, retrying what could not be sent."""
+    """Deliver the outbox, retrying what could not be sent. Any number of workers
+    may run at once. With --loop it never exits on its own: a database or mail
+    server outage is logged and waited out, with growing pauses up to a minute."""
+    from flask import current_app
+
     from fgc.core.mail import deliver_pending
 
+    pause = interval
     while True:
-        sent, failed = deliver_pending()
+        try:
+            sent, failed = deliver_pending()
+        except Exception:  # noqa: BLE001 - whatever broke, the worker keeps going
+            if not loop:
+                raise
+            current_app.logger.exception("send-mail: the outbox could not be read; trying again in %.0f s", pause)
+            _forget_connections()
+            time.sleep(pause)
+            pause = min(pause * 2, 60.0)
+            continue
+        pause = interval
         if sent or failed or not loop:
-            click.echo(f"sent {sent}, waiting for retry {failed}")
+            click.echo(f"sent {sent}, not sent {failed}", err=False)
         if not loop:
             return
         db.session.remove()
         time.sleep(interval)
 
 
-@fgc_cli.command("send-reminders")
-def send_reminders():
-    """Put reminders of commitments due within three days in the outbox. Safe to
-    run from cron as often as wanted: each reminder is sent once."""
-    from fgc.core.models import utcnow
-    from fgc.plans.services import due_reminders
+def _forget_connections():
+    """After a database error: drop the session and the pooled connections, so the
+    next round connects afresh once the database is back."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone already
+        pass
+    db.session.remove()
+    db.engine.dispose()
 
-    count = due_reminders(utcnow().date())
-    db.session.commit()
-    click.echo(f"reminders queued: {count}")
+
+@fgc_cli.command("send-reminders")
+@click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
+@click.option("--interval", default=3600.0, show_default=True)
+def send_reminders(loop, interval):
+    """Put reminders of commitments due within three days in the outbox. Safe to
+    run from cron as often as wanted, and several at once: each reminder is sent once."""
+    from flask import current_app
+
+    while True:
+        try:
+            count = queue_reminders()
+            click.echo(f"reminders queued: {count}")
+        except Exception:  # noqa: BLE001 - in a loop, an outage is waited out
+            if not loop:
+                raise
+            current_app.logger.exception("send-reminders failed; trying again in %.0f s", interval)
+            _forget_connections()
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
+def queue_reminders(attempts=5):
+    """Queue the due reminders in one transaction. Another run that queued some of
+    the same reminders first makes this commit fail (the unique row, or SQLite's
+    write lock): then the work is redone, and only what is still missing is queued."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from fgc.core.models import utcnow
+    from fgc.plans import services
+
+    for attempt in range(1, attempts + 1):
+        try:
+            count = services.due_reminders(utcnow().date())
+            db.session.commit()
+            return count
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == attempts:
+                raise
+            time.sleep(0.5 * attempt)
+
+
+@fgc_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path):
+    """Write a consistent copy of the whole database to PATH, while fgc runs."""
+    from fgc.core import backup as backups
+
+    backups.backup(db.engine.url, path)
+    click.echo(f"backup written to {path}")
+
+
+@fgc_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path, yes):
+    """Replace the database's content with the backup in PATH. Stop the web server
+    and the workers first."""
+    from fgc.core import backup as backups
+
+    if not yes:
+        click.confirm(f"Replace everything in the database with {path}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()  # no connection may hold the old content open
+    backups.restore(db.engine.url, path)
+    click.echo(f"restored from {path}")
 
 
 @fgc_cli.command("seed-demo")

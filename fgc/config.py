@@ -40,6 +40,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "fgc <no-reply@fgc.invalid>")
     MAIL_TIMEOUT = 10
+    # How long a mail worker holds a message it is sending before another may take it:
+    # far longer than one SMTP conversation (see fgc/core/mail.py).
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "600"))
     MAIL_SUPPRESS_SEND = False  # tests deliver to a real SMTP server too
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

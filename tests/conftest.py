@@ -71,6 +71,17 @@ def database_url():
         yield "sqlite://"
 
 
+@pytest.fixture
+def file_database(tmp_path):
+    """A database of its own, which other processes can open too: a SQLite file, or a
+    throwaway PostgreSQL database when the suite runs on PostgreSQL."""
+    if PG_SERVER:
+        with throwaway_database(PG_SERVER) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'fgc.sqlite'}"
+
+
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context, as in production: Flask would
     otherwise reuse the test's context and carry `g` (the signed-in user, the
@@ -172,13 +183,14 @@ def smtp_server(app):
     from tests.mail_server import SMTPServer
 
     server = SMTPServer()
-    state = app.extensions["mail"]
-    saved = (state.server, state.port)
-    state.server, state.port = "127.0.0.1", server.port
+    saved = (app.config["MAIL_SERVER"], app.config["MAIL_PORT"])
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", server.port
     server.start()
     yield server
     server.stop()
-    state.server, state.port = saved
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+    # Every mail any test delivered has the headers providers require.
+    assert server.inbox.problems == []
 
 
 class World:

@@ -55,5 +55,17 @@ def test_the_outbox_is_written_in_the_same_transaction_as_the_change(app):
 def test_the_send_mail_command_delivers(app, smtp_server):
     queue()
     result = app.test_cli_runner().invoke(args=["fgc", "send-mail"])
-    assert "sent 1" in result.output
+    assert "sent 1," in result.output
     assert len(smtp_server.inbox.messages) == 1
+
+
+def test_every_mail_has_date_message_id_and_auto_submitted_on_the_raw_bytes(app, smtp_server):
+    from tests.mail_server import header_problems
+
+    queue()
+    deliver_pending()
+    [(_from, _to, raw)] = smtp_server.inbox.raw
+    assert header_problems(raw) == []
+    # The check itself finds what was missing before: no Date, 8-bit bodies.
+    assert {"no Date", "8-bit bytes", "no Auto-Submitted"} <= set(
+        header_problems(b"From: a@b.dk\r\nMessage-ID: <1@fgc.test>\r\n\r\n\xc3\xa6\r\n"))

@@ -37,6 +37,17 @@ def _participant(case, made):
                                "family", added_by=case.coordinator).id
 
 
+def _refused_mail(kind="invitation", **where):
+    from fgc.core.mail import enqueue, new_message
+
+    msg = new_message("nobody@example.dk", "x")
+    msg.set_content("x")
+    entry = enqueue(msg, kind=kind, **where)
+    entry.status = "failed"
+    db.session.flush()
+    return entry.id
+
+
 # name -> function(case, made) -> value for an object of that case; `made` is shared
 # by the arguments of one URL, so a participant belongs to that URL's conference.
 CASE_SCOPED = {
@@ -47,6 +58,7 @@ CASE_SCOPED = {
     "participant_id": _participant,
     "plan_id": lambda case, made: _plan(case, made).id,
     "commitment_id": lambda case, made: _plan(case, made).commitments[0].id,
+    "message_id": lambda case, made: _refused_mail(case_id=case.id, organisation_id=case.organisation_id),
 }
 
 # name -> function(world) -> value, for arguments that are not about a case
@@ -55,6 +67,7 @@ OTHER = {
     "purpose": lambda world: "reset-password",
     "token": lambda world: "not-a-valid-token",
     "filename": lambda world: "css/app.css",
+    "account_mail_id": lambda world: _refused_mail(organisation_id=world.org.id, kind="reset-password"),
 }
 
 

@@ -7,7 +7,10 @@ from sqlalchemy import select
 from fgc.auth import services
 from fgc.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm, StaffUserForm
 from fgc.auth.models import User
+from fgc.core import audit
+from fgc.core import mail as outbox
 from fgc.core.errors import DomainError
+from fgc.core.mail import OutboxMessage
 from fgc.extensions import db, limiter, login_manager
 from fgc.security import ADMIN, ROLES, public, roles
 
@@ -128,7 +131,34 @@ def users():
     people = db.session.scalars(
         select(User).where(User.organisation_id == current_user.organisation_id).order_by(User.name)
     ).all()
-    return render_template("auth/users.html", users=people)
+    return render_template("auth/users.html", users=people, undelivered=_account_mail(outbox.undelivered))
+
+
+def _account_mail(query):
+    """Password-link mails of the administrator's municipality (they belong to no case)."""
+    return query(OutboxMessage.organisation_id == current_user.organisation_id,
+                 OutboxMessage.case_id.is_(None),
+                 OutboxMessage.kind.in_((services.ACTIVATE, services.RESET)))
+
+
+@bp.route("/admin/mail/<int:account_mail_id>/send-again", methods=["POST"])
+@roles(ADMIN)
+def send_mail_again(account_mail_id):
+    """A refused or delayed password-link mail, sent again, to a corrected address if given."""
+    message = next((m for m in _account_mail(outbox.undelivered) if m.id == account_mail_id), None)
+    if message is None:
+        abort(404)
+    try:
+        outbox.send_again(message, request.form.get("address"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        audit.record("mail.sent_again", user=current_user, organisation_id=current_user.organisation_id,
+                     detail=f"outbox:{message.id}")
+        db.session.commit()
+        flash(_("The mail is sent again."), "success")
+    return redirect(url_for("auth.users"))
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, Partic
 from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text, zone_time
 from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
+from fgc.core import audit
+from fgc.core import mail as outbox
 from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage, public_url
 from fgc.core.models import utcnow
@@ -74,10 +76,27 @@ def conferences(case_id):
     meetings = db.session.scalars(select(Conference).where(Conference.case_id == case.id)
                                   .options(selectinload(Conference.checklist))
                                   .order_by(Conference.starts_at)).all()
-    undelivered = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.case_id == case.id, OutboxMessage.status == "pending",
-        OutboxMessage.attempts > 0)).all()
+    undelivered = outbox.undelivered(OutboxMessage.case_id == case.id)
     return render_template("conferences/list.html", case=case, meetings=meetings, undelivered=undelivered)
+
+
+@bp.route(PREFIX + "/mail/<int:message_id>/send-again", methods=["POST"])
+def send_mail_again(case_id, message_id):
+    """A refused or delayed mail of the case, sent again, to a corrected address if one is given."""
+    case = get_case_or_404(case_id, for_edit=True)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.case_id != case.id or message.status == "sent":
+        abort(404)
+    try:
+        outbox.send_again(message, request.form.get("address"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        audit.record("mail.sent_again", case=case, user=current_user, detail=f"outbox:{message.id}")
+        db.session.commit()
+        flash(_("The mail is sent again."), "success")
+    return redirect(url_for("conferences.conferences", case_id=case.id))
 
 
 def _form_for(conference):

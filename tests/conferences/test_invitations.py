@@ -110,7 +110,8 @@ def test_scheduling_and_inviting_work_while_the_mail_server_is_down_and_mail_arr
     invite(client, world, meeting)
     assert deliver_pending() == (0, 2)
     page = client.get(f"/cases/{world.case.id}/conferences/").get_data(as_text=True)
-    assert "E-mails, der venter på at blive sendt: 2" in page  # visible to the coordinator
+    assert "Mail, der ikke er leveret: 2" in page  # visible to the coordinator
+    assert page.count("kunne ikke leveres endnu") == 2
     smtp_server.start()
     later = datetime.now(timezone.utc).replace(year=datetime.now().year + 1)
     assert deliver_pending(now=later) == (2, 0)

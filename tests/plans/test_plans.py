@@ -425,3 +425,31 @@ def test_a_plan_opens_for_editing_after_the_referral_lost_a_question(client, wor
     login_as(world.users["coordinator"])
     page = client.get(f"/cases/{world.case.id}/plan/{plan.id}/edit")
     assert page.status_code == 200 and 'name="answers-0"' not in page.get_data(as_text=True)
+
+
+def test_a_second_reminder_run_at_the_same_time_queues_nothing_twice_and_does_not_crash(
+        app, world, people, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from fgc.plans import services as plan_services
+
+    factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=[
+        factories.commitment("Snart", people=people, due=date.today() + timedelta(days=1))])
+    db.session.commit()
+    real, calls = plan_services.due_reminders, []
+
+    def racing(today):
+        calls.append(today)
+        if len(calls) == 1:
+            # The other run got there first and committed; this run's rows now collide.
+            real(today)
+            db.session.commit()
+            raise IntegrityError("INSERT INTO reminders_sent", {}, Exception("UNIQUE constraint failed"))
+        return real(today)
+
+    monkeypatch.setattr(plan_services, "due_reminders", racing)
+    result = app.test_cli_runner().invoke(args=["fgc", "send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "reminders queued: 0" in result.output and len(calls) == 2
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).all()
+    assert sorted(m.recipient for m in reminders) == ["ane@example.gl", "birthe@example.dk"]
