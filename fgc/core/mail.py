@@ -165,9 +165,13 @@ def deliver_pending(now=None, limit=100):
                 # The server is down: every due message waits for its retry (and shows as delayed).
                 _retry_later(message, unreachable, moment)
                 continue
+            envelope = message.sender, [message.recipient], message.raw
+            # No transaction stays open while SMTP talks: on SQLite it would hold the
+            # write lock, and the other workers could claim nothing until it ended.
+            db.session.commit()
             try:
                 connection = connection or _connect()
-                connection.sendmail(message.sender, [message.recipient], message.raw)
+                connection.sendmail(*envelope)
             except (OSError, smtplib.SMTPException) as exc:
                 if connection is None:
                     unreachable = exc
