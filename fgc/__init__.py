@@ -48,12 +48,14 @@ def _development_secret(instance):
     return path.read_text().strip()
 
 
-# SQLite has one writer at a time, and nearly every request writes (an audit entry
-# for each read). A transaction that read first and writes later would fail at once
-# ("database is locked") when another wrote meanwhile; so each transaction takes
-# the write lock when it begins (BEGIN IMMEDIATE) and waits up to BUSY_TIMEOUT for
-# it, and numbers allocated in it (core.models.next_number) cannot collide. (An
-# in-memory database has a single connection and no other writer: left as it is.)
+# SQLite has one writer at a time. A transaction that read first and writes later
+# would fail at once ("database is locked") when another wrote meanwhile; so a
+# transaction that may write takes the write lock when it begins (BEGIN IMMEDIATE)
+# and waits up to BUSY_TIMEOUT for it, and numbers allocated in it
+# (core.models.next_number) cannot collide. A page view only reads (BEGIN): readers
+# run side by side, and its audit entries are written afterwards in a short write
+# transaction of their own (core.audit). (An in-memory database has a single
+# connection and no other writer: left as it is.)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -74,9 +76,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(connection):
+def _sqlite_begin(connection):
     if _sqlite_file(connection.engine.url):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        from fgc.core.audit import is_reading
+
+        connection.exec_driver_sql("BEGIN" if is_reading() else "BEGIN IMMEDIATE")
 
 
 def init_extensions(app):

@@ -64,6 +64,6 @@ def test_workers_survive_a_burst_on_the_heaviest_pages(tmp_path, served_database
     deaths = re.findall(r"Worker \(pid:\d+\) (?:was sent \w+|exited with code \d+)|WORKER TIMEOUT", log)
     booted = len(re.findall(r"Booting worker", log))
     assert not dropped, dropped
-    assert not failed, failed
+    assert not failed, (failed, log[-4000:])
     assert results == [200] * len(jobs)
     assert not deaths and booted == WORKERS, log

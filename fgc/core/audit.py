@@ -56,16 +56,29 @@ def record(action, *, case=None, subject=None, detail=None, user=None, organisat
         detail=(detail or "")[:400] or None,
         address=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(entry)
-    if has_request_context():
-        g.audit_pending = True
+    if is_reading():
+        g.setdefault("audit_reads", []).append(entry)
+    else:
+        db.session.add(entry)
     return entry
+
+
+def is_reading():
+    """A GET or HEAD request that has not yet come to writing its audit entries: its
+    transaction only reads (on SQLite it does not take the write lock; see fgc/__init__)."""
+    return has_request_context() and request.method in ("GET", "HEAD") and not g.get("audit_writing")
 
 
 def init_app(app):
     @app.after_request
     def commit_reads(response):
-        # A read has no commit of its own; its audit entry must not be lost.
-        if g.pop("audit_pending", False) and response.status_code < 400:
+        # A read has no commit of its own; its audit entries must not be lost. They are
+        # written in a short transaction of their own once the reading one has ended,
+        # so pages are read side by side and only this write waits its turn.
+        entries = g.pop("audit_reads", [])
+        if entries and response.status_code < 400:
+            db.session.commit()
+            g.audit_writing = True
+            db.session.add_all(entries)
             db.session.commit()
         return response
