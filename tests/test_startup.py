@@ -18,6 +18,7 @@ result = {"uri": app.config["SQLALCHEMY_DATABASE_URI"], "env": app.config["ENV_N
           "secure_cookie": app.config["SESSION_COOKIE_SECURE"]}
 if result["uri"].startswith("sqlite"):
     with app.app_context():
+        db.create_all()  # as `make run` migrates; /healthz answers 503 for a database it cannot write
         result["foreign_keys"] = db.session.execute(text("PRAGMA foreign_keys")).scalar()
         result["journal_mode"] = db.session.execute(text("PRAGMA journal_mode")).scalar()
         health = app.test_client().get("/healthz")
