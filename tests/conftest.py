@@ -176,19 +176,28 @@ def csrf_token(html):
     return match.group(1) if match else None
 
 
+@contextmanager
+def delivering_to(app, inbox=None):
+    """A real SMTP server (with `inbox` as its handler) that the app delivers to inside."""
+    from tests.mail_server import SMTPServer
+
+    server = SMTPServer(inbox)
+    saved = (app.config["MAIL_SERVER"], app.config["MAIL_PORT"])
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", server.port
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+
+
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server the app delivers to; `smtp_server.inbox.messages` holds the mail.
     `stop()` and `start()` simulate an outage."""
-    from tests.mail_server import SMTPServer
-
-    server = SMTPServer()
-    saved = (app.config["MAIL_SERVER"], app.config["MAIL_PORT"])
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", server.port
-    server.start()
-    yield server
-    server.stop()
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+    with delivering_to(app) as server:
+        yield server
     # Every mail any test delivered has the headers providers require.
     assert server.inbox.problems == []
 

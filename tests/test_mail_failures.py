@@ -8,20 +8,16 @@ from sqlalchemy import select
 from fgc.core.mail import OutboxMessage, deliver_pending, enqueue, new_message, utcnow
 from fgc.extensions import db
 from tests.conferences.test_invitations import invite, meeting  # noqa: F401 - the fixture
-from tests.mail_server import RefusingInbox, SMTPServer
+from tests.conftest import delivering_to
+from tests.mail_server import RefusingInbox
 
 REFUSED_DA = "blev afvist"
 
 
 @pytest.fixture
 def refusing_server(app):
-    server = SMTPServer(RefusingInbox())
-    saved = (app.config["MAIL_SERVER"], app.config["MAIL_PORT"])
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", server.port
-    server.start()
-    yield server
-    server.stop()
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+    with delivering_to(app, RefusingInbox()) as server:
+        yield server
 
 
 def statuses():

@@ -25,18 +25,22 @@ def _libpq(url):
     return address, env
 
 
+def _sqlite_copy(source, target):
+    """SQLite's online backup: a consistent copy while others write (WAL included)."""
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
 def backup(database_url, path):
     url = make_url(database_url)
     path = os.fspath(path)
     partial = path + ".partial"  # a failed backup never leaves a file that looks whole
     if _is_sqlite(url):
-        source, target = sqlite3.connect(url.database), sqlite3.connect(partial)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _sqlite_copy(sqlite3.connect(url.database), sqlite3.connect(partial))
     else:
         address, env = _libpq(url)
         subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
@@ -49,13 +53,7 @@ def restore(database_url, path):
     url = make_url(database_url)
     path = os.fspath(path)
     if _is_sqlite(url):
-        source, target = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(url.database)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _sqlite_copy(sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(url.database))
     else:
         address, env = _libpq(url)
         subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
