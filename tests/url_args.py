@@ -68,6 +68,8 @@ OTHER = {
     "token": lambda world: "not-a-valid-token",
     "filename": lambda world: "css/app.css",
     "account_mail_id": lambda world: _refused_mail(organisation_id=world.org.id, kind="reset-password"),
+    "kind": lambda world: "child",
+    "person_id": lambda world: world.case.children[0].id,
 }
 
 

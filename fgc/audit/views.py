@@ -1,13 +1,21 @@
-"""Administrators read the audit log: for a case, for a person, for a user."""
-from flask import Blueprint, abort, render_template, request
+"""Administrators read the audit log: for a case, for a person, for a user; and,
+for a citizen's access request, who has used one person's data and when."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from fgc.auth.models import User
+from fgc.cases.models import Case, Child
+from fgc.core import audit
 from fgc.core.audit import AuditEntry
 from fgc.extensions import db
-from fgc.security import ADMIN, roles
+from fgc.i18n import format_datetime
+from fgc.network.models import NetworkMember
+from fgc.security import ADMIN, ROLE_LABELS, roles
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -31,7 +39,9 @@ ACTIONS = {
     "family_account.created": _l("Gave a family member an account"),
     "family_account.activated": _l("A family member activated their account"),
     "user.created": _l("Created a user"), "user.activated": _l("A user activated their account"),
-    "password.set": _l("Set a password"),
+    "password.set": _l("Set a password"), "user.deactivated": _l("Deactivated a user"),
+    "mail.sent_again": _l("Sent a mail again"),
+    "audit.person_report": _l("Listed who used a person's data"),
 }
 SUBJECTS = {"Child": _l("Child"), "User": _l("User"), "NetworkMember": _l("Person in the network")}
 # Which part of a case was read: the page's blueprint.
@@ -76,3 +86,82 @@ def entries():
     return render_template("audit/entries.html", page=page, names=names, case_id=case_id, user_id=user_id,
                            subject=request.args.get("subject"), action_label=action_label, area_label=area_label,
                            subjects=SUBJECTS, zone=current_user.organisation.timezone)
+
+
+# A child, or a person in a child's network: whose data a citizen may ask about.
+PEOPLE = {"child": (Child, "Child"), "member": (NetworkMember, "NetworkMember")}
+PERSON_KINDS = {"child": _l("Child"), "member": _l("Person in the network")}
+
+
+@bp.route("/people")
+@roles(ADMIN)
+def people():
+    """Find the child or network member a citizen's access request is about."""
+    query = (request.args.get("q") or "").strip()[:200]
+    found = []
+    if query:
+        for kind, (model, _type) in PEOPLE.items():
+            rows = db.session.execute(
+                select(model, Case.reference).join(Case, Case.id == model.case_id)
+                .where(Case.organisation_id == current_user.organisation_id,
+                       model.name.icontains(query, autoescape=True))
+                .order_by(model.name, model.id).limit(50)).all()
+            found += [(kind, person, reference) for person, reference in rows]
+    return render_template("audit/people.html", query=query, found=found, kinds=PERSON_KINDS)
+
+
+def _person_or_404(kind, person_id):
+    model, _type = PEOPLE[kind]
+    person = db.session.get(model, person_id)
+    if person is None or db.session.get(Case, person.case_id).organisation_id != current_user.organisation_id:
+        abort(404)
+    return person
+
+
+def person_uses(kind, person):
+    """Every use of the person's data, newest first: what was done to them, and every
+    read of their case (a child's whole case is about them; a network member shows on
+    its pages from the day they were added)."""
+    _model, subject_type = PEOPLE[kind]
+    if kind == "child":
+        about_case = AuditEntry.case_id == person.case_id
+    else:
+        about_case = and_(AuditEntry.case_id == person.case_id, AuditEntry.action == "case.read",
+                          AuditEntry.at >= person.created_at)
+    return db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.organisation_id == current_user.organisation_id,
+            or_(and_(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == person.id), about_case))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
+
+
+@bp.route("/people/<any(child, member):kind>/<int:person_id>")
+@roles(ADMIN)
+def person_report(kind, person_id):
+    """Who used this person's data and when: a page, or `?format=csv` to hand over."""
+    person = _person_or_404(kind, person_id)
+    uses = person_uses(kind, person)
+    users = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({use.user_id for use in uses if use.user_id})))}
+    zone = current_user.organisation.timezone
+    rows = [(format_datetime(use.at, zone, style="short"),
+             users[use.user_id].name if use.user_id in users else "–",
+             str(ROLE_LABELS.get(users[use.user_id].role, "")) if use.user_id in users else "",
+             str(action_label(use)), str(area_label(use))) for use in uses]
+    audit.record("audit.person_report", subject=person, detail=request.args.get("format") or "page")
+    if request.args.get("format") == "csv":
+        return _csv_download(rows, f"access-{kind}-{person.id}.csv")
+    reference = db.session.get(Case, person.case_id).reference
+    return render_template("audit/person.html", person=person, kind_label=PERSON_KINDS[kind], kind=kind,
+                           reference=reference, rows=rows)
+
+
+def _csv_download(rows, filename):
+    """A CSV a spreadsheet opens as text: a cell that starts like a formula is quoted."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(_l("When")), str(_l("Who")), str(_l("Role")), str(_l("What")), str(_l("Part of the case"))])
+    for row in rows:
+        writer.writerow(["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell for cell in row])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
