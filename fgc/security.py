@@ -5,6 +5,9 @@ Every endpoint needs a signed-in staff user unless it says otherwise:
 `@roles(...)` to name who may use it (family members only where a view says so).
 Forgetting a decorator therefore fails closed.
 """
+import re
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,6 +34,19 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+# Browsers drop tabs and newlines from a URL and read a backslash as a slash.
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def same_site_path(target, default):
+    """`target` if it is a path on this site, else `default`: never an open redirect."""
+    target = _IGNORED_BY_BROWSERS.sub("", target or "")
+    parts = urlsplit(target.replace("\\", "/"))
+    if not target.startswith("/") or parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def public(view):

@@ -1,7 +1,11 @@
+import re
+from urllib.parse import quote, urlsplit
+
 import pytest
 
 from fgc import create_app
 from fgc.config import ProductionConfig, TestingConfig
+from tests.factories import PASSWORD
 
 
 def test_pages_carry_strict_security_headers(client):
@@ -95,3 +99,21 @@ def test_every_post_endpoint_refuses_a_request_without_a_csrf_token(app, client,
         assert fingerprint() == before, f"POST {rule.rule} changed something without a CSRF token"
         checked += 1
     assert checked >= 8
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "/%09/evil.example", "/\t/evil.example", "/\n/evil.example", "/%0A/evil.example",
+    "/\\evil.example", "\\\\evil.example", "https://evil.example/", "/\r\n/evil.example", "javascript:alert(1)",
+    " //evil.example", "/%5Cevil.example"])
+def test_sign_in_and_the_language_switch_redirect_only_within_the_site(client, users, target):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    switched = client.post("/language", data={"language": "kl", "next": target, "csrf_token": token})
+    signed_in = client.post(f"/login?next={quote(target, safe='%/')}", data={
+        "email": users["coordinator"].email, "password": PASSWORD, "csrf_token": token})
+    for response in (switched, signed_in):
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        as_a_browser_reads_it = re.sub(r"[\x00-\x1f\x7f]", "", location).replace("\\", "/")
+        assert location.startswith("/") and not urlsplit(as_a_browser_reads_it).netloc, location

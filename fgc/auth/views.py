@@ -12,7 +12,7 @@ from fgc.core import mail as outbox
 from fgc.core.errors import DomainError
 from fgc.core.mail import OutboxMessage
 from fgc.extensions import db, limiter, login_manager
-from fgc.security import ADMIN, ROLES, public, roles
+from fgc.security import ADMIN, ROLES, public, roles, same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -34,10 +34,7 @@ def _login_account_key():
 
 
 def _safe_next(target):
-    # Only paths on this site: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("cases.dashboard")
+    return same_site_path(target, url_for("cases.dashboard"))
 
 
 def _failed(response):

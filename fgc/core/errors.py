@@ -2,11 +2,13 @@
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken. `message` is already translated (or lazy)."""
+    """A rule of the domain was broken. `message` is translated plain text: a lazy
+    translation is made a `str` here, once, because Jinja takes a lazy string as markup
+    and would insert a person's name in it (a member named `<meta …>`) as HTML."""
 
     def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+        self.message = str(message)
+        super().__init__(self.message)
 
 
 class InvalidTransition(DomainError):
