@@ -6,8 +6,10 @@ from flask import Flask, jsonify, render_template
 from flask_babel import gettext as _
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from fgc import config as config_module
+from fgc.core.models import MAX_ID
 from fgc.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = config_module.ROOT
@@ -17,6 +19,7 @@ def create_app(config=None):
     app = Flask(__name__, instance_path=str(config_module.INSTANCE),
                 template_folder=str(ROOT / "templates"), static_folder="static")
     load_config(app, config)
+    app.url_map.converters["int"] = IdConverter
     init_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -24,6 +27,13 @@ def create_app(config=None):
     register_error_pages(app)
     register_cli(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: an id, so a number no table can hold is a 404, not a database error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def load_config(app, config):

@@ -12,6 +12,7 @@ from fgc.auth.models import User
 from fgc.cases.models import Case, Child
 from fgc.core import audit
 from fgc.core.audit import AuditEntry
+from fgc.core.models import as_id
 from fgc.extensions import db
 from fgc.i18n import format_datetime
 from fgc.network.models import NetworkMember
@@ -66,18 +67,18 @@ def entries():
     """Filtered by ?case=ID, ?user=ID (what someone did) or ?subject=Type:ID
     (who looked at a person's data)."""
     query = select(AuditEntry).where(AuditEntry.organisation_id == current_user.organisation_id)
-    case_id = request.args.get("case", type=int)
-    user_id = request.args.get("user", type=int)
+    case_id = request.args.get("case", type=as_id)
+    user_id = request.args.get("user", type=as_id)
     subject_type, _sep, subject_id = (request.args.get("subject") or "").partition(":")
     if case_id:
         query = query.where(AuditEntry.case_id == case_id)
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
     if subject_type:
-        if subject_type not in SUBJECT_TYPES or not subject_id.isdigit():
+        if subject_type not in SUBJECT_TYPES or as_id(subject_id) is None:
             abort(404)
         query = query.where(AuditEntry.subject_type == subject_type,
-                            AuditEntry.subject_id == int(subject_id))
+                            AuditEntry.subject_id == as_id(subject_id))
     page = db.paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                        per_page=100, error_out=False)
     user_ids = {entry.user_id for entry in page.items if entry.user_id}

@@ -11,6 +11,7 @@ from fgc.core import audit
 from fgc.core import mail as outbox
 from fgc.core.errors import DomainError
 from fgc.core.mail import OutboxMessage
+from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
 from fgc.security import ADMIN, ROLES, public, roles, same_site_path
 
@@ -21,9 +22,9 @@ bp = Blueprint("auth", __name__)
 def load_user(user_id):
     """Sessions carry "id:token"; a token that has been rotated is refused."""
     uid, _sep, token = user_id.partition(":")
-    if not uid.isdigit() or not token:
+    if as_id(uid) is None or not token:
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, as_id(uid))
     if user is None or user.session_token != token or not user.active:
         return None
     return user

@@ -23,7 +23,7 @@ from fgc.core import audit
 from fgc.core import mail as outbox
 from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage, public_url
-from fgc.core.models import utcnow
+from fgc.core.models import as_id, utcnow
 from fgc.extensions import db
 from fgc.i18n import current_language, in_locale, to_zone
 from fgc.network.services import get_member, members_of
@@ -221,13 +221,13 @@ def add_participant(case_id, conference_id):
         role = request.form.get("role")
         if role not in ROLES:
             raise DomainError(_l("Choose one of the options."))
-        if kind == "m" and ident.isdigit():
-            member = get_member(case, int(ident))
+        if kind == "m" and as_id(ident):
+            member = get_member(case, as_id(ident))
             if member is None:
                 raise DomainError(_l("Choose one of the options."))
             participant = services.add_member(case, conference, member, role, added_by=current_user)
-        elif kind == "u" and ident.isdigit():
-            user = db.session.get(User, int(ident))
+        elif kind == "u" and as_id(ident):
+            user = db.session.get(User, as_id(ident))
             if user is None:
                 raise DomainError(_l("Choose one of the options."))
             participant = services.add_staff(case, conference, user, role, added_by=current_user)

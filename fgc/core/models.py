@@ -8,6 +8,16 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.types import TypeDecorator
 
 
+# The largest id a table holds (PostgreSQL's integer); a larger number names nothing.
+MAX_ID = 2**31 - 1
+
+
+def as_id(text):
+    """The id a piece of a URL or form names, or None when it names none."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+
+
 def utcnow():
     return datetime.now(timezone.utc)
 
