@@ -185,6 +185,7 @@ def register_error_pages(app):
         404: lambda: _("The page was not found."),
         405: lambda: _("The page was not found."),
         410: lambda: _("This link is no longer valid."),
+        413: lambda: _("What was sent is too large. Shorten the text and try again."),
         429: lambda: _("Too many attempts. Wait a minute and try again."),
         500: lambda: _("Something went wrong on our side. Your last change may not have been saved."),
         # Translators: kl "paasissutissat toqqortarivii" for the database is a proposal; please check.

@@ -54,7 +54,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "fgc_session"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # from signing in, not from the last request
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # the largest form is text; nothing is uploaded
     WTF_CSRF_TIME_LIMIT = None  # bound to the session, which expires by itself
 
     PASSWORD_RESET_MAX_AGE = 3600
@@ -64,6 +65,9 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # The browser sends a __Host- cookie only over HTTPS, to this host and path /: no
+    # subdomain or plain-HTTP page can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-fgc_session"
 
 
 class DevelopmentConfig(Config):

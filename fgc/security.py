@@ -6,11 +6,12 @@ Every endpoint needs a signed-in staff user unless it says otherwise:
 Forgetting a decorator therefore fails closed.
 """
 import re
+import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 ADMIN, COORDINATOR, CASEWORKER, FAMILY = "admin", "coordinator", "caseworker", "family"
 ROLES = (ADMIN, COORDINATOR, CASEWORKER, FAMILY)
@@ -83,13 +84,29 @@ def guard():
     view = current_app.view_functions[request.endpoint]
     if is_public(view):
         return None
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or sign_in_expired():
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
     if current_user.role not in allowed_roles(view):
         abort(403)
     return None
+
+
+def start_sign_in():
+    """Called when someone signs in: the sign-in lasts PERMANENT_SESSION_LIFETIME from now."""
+    session["signed_in_at"] = int(time.time())
+
+
+def sign_in_expired():
+    """A sign-in ends PERMANENT_SESSION_LIFETIME after it began, however busy the
+    session: a stolen or forgotten session does not live for ever. It is ended here."""
+    began = session.get("signed_in_at")
+    if isinstance(began, int) and time.time() - began < current_app.permanent_session_lifetime.total_seconds():
+        return False
+    logout_user()
+    session.clear()
+    return True
 
 
 def set_security_headers(response):

@@ -33,8 +33,63 @@ def test_the_session_cookie_is_httponly_and_samesite(client, users):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_outside_development_the_session_cookie_is_secure():
-    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+def test_in_production_the_session_cookie_is_a_secure_host_only_cookie(tmp_path):
+    class Production(ProductionConfig):
+        SECRET_KEY = "production-test"
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'fgc.sqlite'}"
+        RATELIMIT_STORAGE_URI = "memory://"
+
+    app = create_app(Production)
+    from fgc.extensions import db
+    with app.app_context():
+        db.create_all()
+        cookie = app.test_client().get("/login", base_url="https://fgc.example").headers["Set-Cookie"]
+        db.engine.dispose()
+    assert cookie.startswith("__Host-fgc_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_a_sign_in_ends_after_its_lifetime_however_busy_the_session(app, client, users):
+    from tests.conftest import login
+
+    login(client, users["coordinator"])
+    assert client.get("/cases").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.permanent_session_lifetime.total_seconds() + 1
+    response = client.get("/cases")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/cases").status_code == 302  # signed out for good, not only once
+
+
+def test_a_request_larger_than_any_form_is_refused_in_words(client):
+    response = client.post("/login", data={"email": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413 and "for stor" in response.get_data(as_text=True)
+
+
+def test_nul_in_a_text_is_refused_beside_the_field_and_nothing_changes(client, world, login_as):
+    case = world.case
+    login_as(world.users["coordinator"])
+    from werkzeug.datastructures import MultiDict
+
+    from tests.test_round_trip import form_fields
+
+    url = f"/cases/{case.id}/edit"
+    form = MultiDict(form_fields(client.get(url).get_data(as_text=True), url))
+    before = case.concern
+    form["concern"] = "Bekymring\x00 kopieret"
+    page = client.post(url, data=form).get_data(as_text=True)
+    assert "usynligt kontroltegn" in page
+    from fgc.extensions import db
+    db.session.expire_all()
+    assert case.concern == before
+
+
+def test_a_meeting_in_year_9999_is_refused_in_words(client, world, login_as):
+    login_as(world.users["coordinator"])
+    page = client.post(f"/cases/{world.case.id}/conferences/new", data={
+        "kind": "conference", "day": "9999-12-31", "start": "23:30", "end": "23:45", "timezone": "America/Nuuk",
+        "fold": "", "languages": "da"}).get_data(as_text=True)
+    assert "for langt ude i fremtiden" in page
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):

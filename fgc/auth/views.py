@@ -13,7 +13,7 @@ from fgc.core.errors import DomainError
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
-from fgc.security import ADMIN, ROLES, public, roles, same_site_path
+from fgc.security import ADMIN, ROLES, public, roles, same_site_path, start_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -60,6 +60,7 @@ def login():
         else:
             session.clear()
             login_user(user)
+            start_sign_in()
             session.permanent = True
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))

@@ -3,7 +3,6 @@ an iTIP invitation inside multipart/alternative and the .ics attached.
 Nothing about the child or the case: date, place, coordinator and a link."""
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from fgc.conferences import ical, timing
 from fgc.conferences.models import ZONE_TIMES
@@ -11,27 +10,8 @@ from fgc.core.mail import enqueue, new_message, public_url
 from fgc.core.models import utcnow
 from fgc.i18n import format_date, format_time, in_locale, to_zone
 
-RSVP_MAX_AGE = 120 * 24 * 3600
-
-
-def _rsvp_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="fgc-rsvp")
-
-
-def rsvp_token(participant):
-    return _rsvp_serializer().dumps({"p": participant.id, "u": participant.conference.uid})
-
-
-def rsvp_payload(token):
-    try:
-        data = _rsvp_serializer().loads(token, max_age=RSVP_MAX_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def rsvp_link(participant):
-    return public_url(url_for("conferences.rsvp", token=rsvp_token(participant)))
+    return public_url(url_for("conferences.rsvp", token=participant.link_token))
 
 
 def meeting_event(conference, coordinator, link):

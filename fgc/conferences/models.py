@@ -1,5 +1,6 @@
 """Conferences and follow-ups of a case: time and place, the preparation
 checklist, participants with their invitations, answers and attendance."""
+import secrets
 import uuid
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from fgc.auth.models import User
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
+from fgc.network.services import may_reach
 
 KINDS = {"conference": _l("Family group conference"), "follow_up": _l("Follow-up conference")}
 STATES = {"planned": _l("Planned"), "invited": _l("Invitations sent"), "held": _l("Held"),
@@ -27,6 +29,14 @@ CHECKLIST = {
     "informants_briefed": _l("Information givers briefed"),
 }
 # A meeting's time is read with its place in words: "kl. 13.00 dansk tid".
+# The zones a meeting can be in, as a person chooses them.
+ZONE_LABELS = {
+    "Europe/Copenhagen": _l("Denmark (Copenhagen)"),
+    "America/Nuuk": _l("Greenland (Nuuk, most of Greenland)"),
+    "America/Scoresbysund": _l("Greenland (Ittoqqortoormiit)"),
+    "America/Thule": _l("Greenland (Pituffik and Qaanaaq area)"),
+    "America/Danmarkshavn": _l("Greenland (Danmarkshavn)"),
+}
 ZONE_TIMES = {
     "Europe/Copenhagen": _l("Danish time"),
     # Translators: after a time of day, e.g. "nal. 13.00 Kalaallit Nunaanni".
@@ -140,6 +150,10 @@ class ChecklistItem(db.Model):
         return CHECKLIST[self.key]
 
 
+def new_link_token():
+    return secrets.token_urlsafe(24)
+
+
 class Participant(db.Model):
     """Someone invited: a network member or a member of staff."""
 
@@ -160,6 +174,9 @@ class Participant(db.Model):
     attended_part2: Mapped[bool | None]
     attended_part3: Mapped[bool | None]
     views: Mapped[str] = mapped_column(Text, default="")  # sent in by someone who cannot come
+    # The secret in the person's answer link and letter: random, kept here, replaced to
+    # kill the link. (A signed id came back to life when SQLite reused the id.)
+    link_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
 
     conference: Mapped[Conference] = relationship(back_populates="participants")
     member: Mapped[NetworkMember | None] = relationship(lazy="joined")
@@ -168,6 +185,11 @@ class Participant(db.Model):
     @property
     def name(self):
         return self.member.name if self.member else self.user.name
+
+    @property
+    def reachable(self):
+        """Whether fgc may reach this person now (the network's rule, for a member)."""
+        return self.member is None or may_reach(self.member)
 
     @property
     def invitation_opening(self):

@@ -1,17 +1,18 @@
 """The rules of conferences. Functions flush, never commit, and raise DomainError."""
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from fgc.cases.models import Case
 from fgc.conferences import timing
 from fgc.conferences.mail import send_invitation
-from fgc.conferences.models import CHECKLIST, ChecklistItem, Conference, Participant
+from fgc.conferences.models import CHECKLIST, ZONE_LABELS, ChecklistItem, Conference, Participant, new_link_token
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
+from fgc.core.mail import PENDING, OutboxMessage
 from fgc.core.models import utcnow
 from fgc.extensions import db
-from fgc.network.services import ensure_invitable
+from fgc.network.services import ensure_invitable, on_unreachable
 
 PLACE_FIELDS = ("town", "address", "room", "remote")
 DETAIL_FIELDS = PLACE_FIELDS + ("kind", "languages", "interpreter_booked", "food", "support_person")
@@ -30,10 +31,13 @@ def times(day, start, end, zone, fold=None):
         ends_at = timing.to_utc(day, end, zone, fold)
     except timing.NonexistentTime:
         raise SchedulingError(_l("That time does not exist in %(zone)s: the clocks are put forward "
-                                 "that night. Choose another time.", zone=zone)) from None
+                                 "that night. Choose another time.", zone=ZONE_LABELS[zone])) from None
     except timing.AmbiguousTime:
         raise SchedulingError(_l("That time happens twice in %(zone)s: the clocks are put back that "
-                                 "night. Say whether you mean summer time or winter time.", zone=zone)) from None
+                                 "night. Say whether you mean summer time or winter time.",
+                                 zone=ZONE_LABELS[zone])) from None
+    except OverflowError:  # the last evening of year 9999 is in year 10000 in UTC
+        raise SchedulingError(_l("Check the date: it is too far ahead.")) from None
     if ends_at <= starts_at:
         raise SchedulingError(_l("The meeting must end after it starts."))
     return starts_at, ends_at
@@ -57,7 +61,7 @@ def _coordinator(case, fallback):
 
 def _notify_invited(case, conference, by, asked_again=False):
     for participant in conference.participants:
-        if participant.answer != "not_sent" and participant.email:
+        if participant.answer != "not_sent" and participant.email and participant.reachable:
             send_invitation(conference, participant, _coordinator(case, by), asked_again=asked_again)
 
 
@@ -160,12 +164,9 @@ def send_invitations(case, conference, *, sent_by):
     for participant in conference.participants:
         if participant.answer != "not_sent":
             continue
-        if participant.member is not None:
-            try:
-                ensure_invitable(participant.member)  # restricted since being added?
-            except DomainError:
-                refused.append(participant.name)
-                continue
+        if not participant.reachable:  # restricted, deceased or removed since being added
+            refused.append(participant.name)
+            continue
         participant.answer = "sent"
         if participant.email:
             send_invitation(conference, participant, _coordinator(case, sent_by))
@@ -178,7 +179,17 @@ def send_invitations(case, conference, *, sent_by):
     return mailed, letters, refused
 
 
+def may_answer(participant):
+    """An answer is taken only to an invitation that was sent, to a meeting still ahead,
+    from someone fgc may reach."""
+    conference = participant.conference
+    return participant.answer != "not_sent" and conference.is_open and not conference.has_started \
+        and participant.reachable
+
+
 def answer(participant, reply):
+    if not may_answer(participant):
+        raise DomainError(_l("This invitation cannot be answered any more."))
     participant.answer, participant.answered_at = reply, utcnow()
     db.session.flush()
     audit.record("participant.answered", case=db.session.get(Case, participant.conference.case_id),
@@ -218,3 +229,24 @@ def overlapping_ids(meetings):
     return {ident for pair in pairs for ident in pair}
 
 
+
+
+@on_unreachable
+def _withdraw_invitations(case, member, by):
+    """Someone fgc may no longer reach: their unsent mail leaves the outbox and their
+    answer links and letters stop working."""
+    withdrawn = []
+    if member.email:
+        unsent = db.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.status == PENDING,
+            OutboxMessage.recipient == member.email.strip())).rowcount
+        if unsent:
+            withdrawn.append(ngettext("%(num)d unsent mail is withdrawn", "%(num)d unsent mails are withdrawn",
+                                      unsent))
+    links = db.session.scalars(select(Participant).where(Participant.member_id == member.id)).all()
+    for participant in links:
+        participant.link_token = new_link_token()
+    if links:
+        withdrawn.append(_("their answer links and letters no longer work"))
+    db.session.flush()
+    return withdrawn

@@ -16,12 +16,12 @@ from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
 from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
-from fgc.conferences.mail import meeting_event, rsvp_link, rsvp_payload, when_text, zone_time
+from fgc.conferences.mail import meeting_event, rsvp_link, when_text, zone_time
 from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core import audit
 from fgc.core import mail as outbox
-from fgc.core.forms import record_data
+from fgc.core.forms import NUL_MESSAGE, holds_nul, record_data
 from fgc.core.mail import OutboxMessage, public_url
 from fgc.core.models import as_id, utcnow
 from fgc.extensions import db
@@ -267,9 +267,11 @@ def attendance(case_id, conference_id):
         for participant in conference.participants:
             attended[participant.id] = {part for part in PARTS
                                         if request.form.get(f"part-{participant.id}-{part}")}
-            text = (request.form.get(f"views-{participant.id}") or "").replace("\x00", "").strip()
+            text = (request.form.get(f"views-{participant.id}") or "").strip()
             if len(text) > 10_000:
                 errors.append(_("The text is too long (at most 10,000 characters)."))
+            if holds_nul(text):
+                errors.append(str(NUL_MESSAGE))
             views[participant.id] = text
         if not errors and conference.state != "cancelled":
             try:
@@ -292,6 +294,10 @@ def letter(case_id, conference_id, participant_id):
     case = get_case_or_404(case_id)
     conference = _conference_or_404(case, conference_id)
     participant = _participant_or_404(conference, participant_id)
+    if not participant.reachable:
+        flash(_("No letter for %(name)s: fgc may not reach them (a restriction, deceased, or no longer "
+                "in the network).", name=participant.name), "error")
+        return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
     with in_locale(participant.language):
         letter_html = render_template("conferences/_letter.html", conference=conference,
                                       participant=participant, link=rsvp_link(participant),
@@ -304,21 +310,22 @@ def letter(case_id, conference_id, participant_id):
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
 @public
 def rsvp(token):
-    """The answer to an invitation, by the signed link in the mail: no sign-in."""
-    data = rsvp_payload(token)
-    participant = db.session.get(Participant, data.get("p")) if data else None
-    if participant is None or participant.conference.uid != data.get("u"):
+    """The answer to an invitation, by the secret link in the mail or letter: no sign-in.
+    The link works only while fgc may reach the person and the invitation was sent."""
+    participant = db.session.scalar(select(Participant).where(Participant.link_token == token))
+    if participant is None or not participant.reachable or participant.answer == "not_sent":
         return render_template("auth/link_expired.html"), 410
     conference = participant.conference
     form = AnswerForm()
-    if conference.is_open and form.validate_on_submit():
+    if services.may_answer(participant) and form.validate_on_submit():
         services.answer(participant, form.answer.data)
         db.session.commit()
         flash(_("Thank you. Your answer is saved."), "success")
         return redirect(url_for("conferences.rsvp", token=token))
     case = db.session.get(Case, conference.case_id)
     return render_template("conferences/rsvp.html", participant=participant, conference=conference,
-                           when=when_text(conference), coordinator=case.coordinator)
+                           when=when_text(conference), coordinator=case.coordinator,
+                           may_answer=services.may_answer(participant))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -69,13 +69,34 @@ class FormMeta:
         return unbound_field.bind(form=form, filters=filters, **options)
 
 
-class Form(FlaskForm):
+NUL_MESSAGE = _l("The text holds an invisible control character (NUL), perhaps from a copy: "
+                 "type it again or remove that character.")
+
+
+def holds_nul(*values):
+    return any("\x00" in value for value in values if isinstance(value, str))
+
+
+class RefusesNul:
+    """A field whose text held NUL is refused with a message beside it (its data has
+    the NUL dropped, so nothing reaches a database that cannot store it)."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            if holds_nul(*(field.raw_data or ())):
+                field.errors = [*field.errors, str(NUL_MESSAGE)]
+                valid = False
+        return valid
+
+
+class Form(RefusesNul, FlaskForm):
     """The base of every page form."""
 
     Meta = type("Meta", (FormMeta,), {})
 
 
-class SubForm(wtforms.Form):
+class SubForm(RefusesNul, wtforms.Form):
     """The base of forms nested in a page form (FormField), e.g. one child of several."""
 
     Meta = type("Meta", (FormMeta,), {})

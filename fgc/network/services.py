@@ -70,24 +70,29 @@ def add_member(case, values, *, added_by):
 
 
 def update_member(case, member, values, *, expected_version, changed_by):
+    """Returns what was withdrawn (in words) because the member can no longer be reached."""
     check_version(member, expected_version, _l(
         "Someone else changed this person while you were editing. "
         "Your text is kept below: compare and save again."))
     values = _clean(values)
+    was_reachable = may_reach(member)
     changed = [key for key, value in values.items() if getattr(member, key) != value]
     for key in changed:
         setattr(member, key, values[key])
     db.session.flush()
     audit.record("member.updated", case=case, subject=member, user=changed_by,
                  detail=",".join(changed) or None)
-    return member
+    return _withdraw_if_now_unreachable(case, member, was_reachable, changed_by)
 
 
 def remove_member(case, member, *, removed_by):
-    """The member leaves the network; the record and its audit trail stay."""
+    """The member leaves the network; the record and its audit trail stay. Returns
+    what was withdrawn (in words)."""
+    was_reachable = may_reach(member)
     member.removed_at = utcnow()
     db.session.flush()
     audit.record("member.removed", case=case, subject=member, user=removed_by)
+    return _withdraw_if_now_unreachable(case, member, was_reachable, removed_by)
 
 
 def add_link(case, from_id, kind, to_id, *, added_by):
@@ -112,8 +117,35 @@ def remove_link(case, link, *, removed_by):
     db.session.flush()
 
 
+def may_reach(member):
+    """The one reachability rule. fgc reaches a network member (invitations, updates,
+    cancellations, letters, plan and reminder mails, answer links, a family account
+    and its pages) only while they may be invited, are alive and are in the network.
+    Every channel asks it when it sends or serves, not only when someone is added."""
+    return not (member.must_not_be_invited or member.deceased or member.removed_at is not None)
+
+
+# What other parts of fgc hold for a member (unsent mail, links, an account), taken
+# back the moment the member can no longer be reached: functions
+# (case, member, by) -> [what was withdrawn, in words], registered by those parts.
+_WITHDRAWALS = []
+
+
+def on_unreachable(withdraw):
+    _WITHDRAWALS.append(withdraw)
+    return withdraw
+
+
+def _withdraw_if_now_unreachable(case, member, was_reachable, by):
+    if not was_reachable or may_reach(member):
+        return []
+    return [str(text) for withdraw in _WITHDRAWALS for text in withdraw(case, member, by)]
+
+
 def ensure_invitable(member):
     """Raise RestrictedPerson, with the reason, for someone who must not be invited."""
+    if member.removed_at is not None:
+        raise RestrictedPerson(_l("%(name)s is no longer in the network.", name=member.name))
     if member.must_not_be_invited:
         raise RestrictedPerson(_l("%(name)s must not be invited: %(reason)s",
                                   name=member.name, reason=member.restriction_reason))

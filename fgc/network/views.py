@@ -70,8 +70,8 @@ def edit(case_id, member_id):
     form = MemberForm(data=record_data(MemberForm, member)) if request.method == "GET" else MemberForm()
     if form.validate_on_submit():
         try:
-            services.update_member(case, member, form.values(), expected_version=form.version.data,
-                                   changed_by=current_user)
+            withdrawn = services.update_member(case, member, form.values(), expected_version=form.version.data,
+                                               changed_by=current_user)
             db.session.commit()
         except (EditConflict, StaleDataError) as error:
             db.session.rollback()
@@ -82,6 +82,7 @@ def edit(case_id, member_id):
             form.version.data = member.version
             return render_template("network/member_form.html", case=case, form=form, member=member), 409
         flash(_("The changes to %(name)s are saved.", name=member.name), "success")
+        _tell_withdrawn(member, withdrawn)
         return redirect(url_for("network.members", case_id=case.id))
     return render_template("network/member_form.html", case=case, form=form, member=member)
 
@@ -90,10 +91,18 @@ def edit(case_id, member_id):
 def remove(case_id, member_id):
     case = get_case_or_404(case_id, for_edit=True)
     member = _member_or_404(case, member_id)
-    services.remove_member(case, member, removed_by=current_user)
+    withdrawn = services.remove_member(case, member, removed_by=current_user)
     db.session.commit()
     flash(_("%(name)s is removed from the network.", name=member.name), "success")
+    _tell_withdrawn(member, withdrawn)
     return redirect(url_for("network.members", case_id=case.id))
+
+
+def _tell_withdrawn(member, withdrawn):
+    """The coordinator learns what fgc took back from someone it may no longer reach."""
+    if withdrawn:
+        flash(_("fgc no longer reaches %(name)s: %(withdrawn)s.", name=member.name,
+                withdrawn="; ".join(withdrawn)), "info")
 
 
 def _link_form(case, people):

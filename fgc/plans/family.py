@@ -14,6 +14,7 @@ from fgc.conferences.forms import AnswerForm
 from fgc.conferences.mail import when_text
 from fgc.conferences.models import Participant
 from fgc.extensions import db
+from fgc.network.services import may_reach
 from fgc.plans import rules, services
 from fgc.plans.forms import ActivateForm, CheckInForm
 from fgc.plans.models import Commitment, FamilyPlan
@@ -27,7 +28,7 @@ def _mine():
     """(account, case) of the signed-in family member, or 404."""
     account = services.family_account_of(current_user)
     access = db.session.get(FamilyAccess, current_user.id)
-    if account is None or access is None:
+    if account is None or access is None or not may_reach(account.member):
         abort(404)
     return account, db.session.get(Case, access.case_id)
 
@@ -54,8 +55,8 @@ def home():
 def report_progress(commitment_id):
     account, case = _mine()
     commitment = db.session.get(Commitment, commitment_id)
-    # Only one's own commitment, in one's own case's plan.
-    if commitment is None or commitment.plan.case_id != case.id or \
+    # Only one's own commitment, in one's own case's accepted plan: what the family is shown.
+    if commitment is None or commitment.plan.case_id != case.id or commitment.plan.state != "accepted" or \
             account.member_id not in {p.id for p in commitment.people}:
         abort(404)
     form = CheckInForm()
@@ -76,8 +77,10 @@ def answer(participant_id):
     participant = db.session.get(Participant, participant_id)
     if participant is None or participant.member_id != account.member_id:
         abort(404)
+    if not conference_services.may_answer(participant):
+        abort(404)
     form = AnswerForm()
-    if form.validate_on_submit() and participant.conference.is_open:
+    if form.validate_on_submit():
         conference_services.answer(participant, form.answer.data)
         db.session.commit()
         flash(_("Thank you. Your answer is saved."), "success")

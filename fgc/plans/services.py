@@ -3,12 +3,12 @@ import secrets
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from fgc.auth.models import User, hasher
-from fgc.auth.services import ACTIVATE, find_user_by_email, send_password_link
+from fgc.auth.services import ACTIVATE, find_user_by_email, send_password_link, set_active
 from fgc.cases import services as case_services
 from fgc.cases.models import CLOSED, CONFERENCE_HELD, FOLLOWING_UP, PLAN_AGREED, Case, FamilyAccess
 from fgc.conferences.models import Conference, Participant
@@ -18,6 +18,7 @@ from fgc.core.mail import enqueue, public_url, render_message
 from fgc.core.models import next_number, utcnow
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
+from fgc.network.services import ensure_invitable, may_reach, on_unreachable
 from fgc.plans import rules
 from fgc.plans.models import (COMMITMENT_FIELDS, UNUSED_BY_SCHEDULE, CheckIn, Commitment, FamilyAccount,
                               FamilyPlan, PlanAnswer, ReminderSent, ResourceRequest, Review, ReviewItem)
@@ -177,7 +178,7 @@ def _distribute(case, plan):
         return
     participants = db.session.scalars(select(Participant).where(Participant.conference_id == plan.conference_id)).all()
     for participant in participants:
-        if not participant.email:
+        if not participant.email or not participant.reachable:
             continue
         link = public_url(url_for("family.home") if participant.member else
                           url_for("plans.overview", case_id=case.id))
@@ -242,7 +243,7 @@ def due_reminders(today):
         if due is None or not today <= due <= window_end:
             continue
         for person in commitment.people:
-            if not person.email or (commitment.id, person.id, due) in sent_keys:
+            if not person.email or not may_reach(person) or (commitment.id, person.id, due) in sent_keys:
                 continue
             db.session.add(ReminderSent(commitment_id=commitment.id, member_id=person.id, due=due))
             language = person.language if person.language in ("da", "kl") else "da"
@@ -267,8 +268,9 @@ def create_family_account(case, member, *, created_by):
     """An account for a network member. With an e-mail: an activation link is
     mailed. Without: returns (user, code) for a printed letter; the code works
     once, for fourteen days."""
-    if member.case_id != case.id or member.removed_at is not None:
+    if member.case_id != case.id:
         raise PlanError(_l("Choose a person of this network."))
+    ensure_invitable(member)  # no account for someone fgc may not reach
     if db.session.scalar(select(FamilyAccount).where(FamilyAccount.member_id == member.id)):
         raise PlanError(_l("%(name)s has an account already.", name=member.name))
     email = (member.email or "").strip().lower()
@@ -296,7 +298,8 @@ def activate_with_code(username, code, password):
     """Set the password with the printed code. Returns the user, or None."""
     user = find_user_by_email(username)
     account = family_account_of(user) if user else None
-    if account is None or not account.code_hash or account.code_expires_at < utcnow():
+    if account is None or not account.code_hash or account.code_expires_at < utcnow() or not user.active \
+            or not may_reach(account.member):
         return None
     try:
         hasher.verify(account.code_hash, code.strip().upper().replace(" ", ""))
@@ -313,3 +316,15 @@ def family_meetings(member_id):
     return db.session.scalars(select(Participant).join(Conference).where(
         Participant.member_id == member_id, Conference.state.in_(("invited", "held")),
         Participant.answer != "not_sent").order_by(Conference.starts_at)).all()
+
+
+@on_unreachable
+def _suspend_family_account(case, member, by):
+    """Someone fgc may no longer reach: their family account is suspended (signed out,
+    its code and links void). An administrator can reactivate it if that changes."""
+    account = db.session.scalar(select(FamilyAccount).where(FamilyAccount.member_id == member.id))
+    if account is None or not account.user.active:
+        return []
+    account.code_hash = account.code_expires_at = None
+    set_active(account.user, False, changed_by=by)
+    return [_("their family account is suspended")]

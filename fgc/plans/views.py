@@ -13,11 +13,12 @@ from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.cases.views import register_case_tab
 from fgc.conferences.models import Conference
 from fgc.core.errors import DomainError, EditConflict
-from fgc.core.forms import lines, record_data
+from fgc.core.forms import NUL_MESSAGE, holds_nul, lines, record_data
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.i18n import in_locale
-from fgc.network.services import members_of
+from fgc.network.models import NetworkMember
+from fgc.network.services import may_reach, members_of
 from fgc.plans import rules, services
 from fgc.plans.forms import (VERDICT_CHOICES, CheckInForm, CommitmentForm, DecisionForm, FamilyAccountForm,
                              PlanForm, ReviewForm)
@@ -254,10 +255,12 @@ def review(case_id, plan_id):
     errors = []
     if form.validate_on_submit():
         verdicts = {c.id: request.form.get(f"verdict-{c.id}") for c in plan.commitments}
+        notes = {c.id: (request.form.get(f"note-{c.id}") or "")[:10_000] for c in plan.commitments}
         if any(v not in dict(VERDICT_CHOICES) for v in verdicts.values()):
             errors.append(_("Judge every commitment: kept, partly kept or not kept."))
+        elif holds_nul(*notes.values()):
+            errors.append(str(NUL_MESSAGE))
         else:
-            notes = {c.id: (request.form.get(f"note-{c.id}") or "")[:10_000] for c in plan.commitments}
             follow_up = db.session.scalar(select(Conference.id).where(
                 Conference.case_id == case.id, Conference.kind == "follow_up").order_by(Conference.starts_at.desc()))
             try:
@@ -284,11 +287,14 @@ def review(case_id, plan_id):
 @roles(COORDINATOR, CASEWORKER)
 def family_accounts(case_id):
     case = get_case_or_404(case_id, for_edit=request.method == "POST")
+    # Accounts of people who have left the network stay listed: suspended, not hidden.
+    accounts = {a.member_id: a for a in db.session.scalars(
+        select(FamilyAccount).join(NetworkMember, NetworkMember.id == FamilyAccount.member_id)
+        .where(NetworkMember.case_id == case.id))}
     people = members_of(case)
-    accounts = {a.member_id: a for a in db.session.scalars(select(FamilyAccount).where(
-        FamilyAccount.member_id.in_([m.id for m in people])))} if people else {}
+    people += [a.member for a in accounts.values() if a.member.removed_at is not None]
     form = FamilyAccountForm()
-    form.member_id.choices = [(m.id, m.name) for m in people if m.id not in accounts]
+    form.member_id.choices = [(m.id, m.name) for m in people if m.id not in accounts and may_reach(m)]
     if form.validate_on_submit():
         member = next(m for m in people if m.id == form.member_id.data)
         try:
