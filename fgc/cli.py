@@ -106,6 +106,17 @@ def _forget_connections():
     db.engine.dispose()
 
 
+@fgc_cli.command("prune-audit")
+def prune_audit():
+    """Delete audit entries older than AUDIT_RETENTION_DAYS (at least six months are kept).
+    Run daily from cron or a timer (deploy/)."""
+    from fgc.core import audit
+
+    deleted = audit.prune()
+    db.session.commit()
+    click.echo(f"deleted {deleted} audit entries")
+
+
 @fgc_cli.command("send-reminders")
 @click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
 @click.option("--interval", default=3600.0, show_default=True)

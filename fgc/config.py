@@ -61,6 +61,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 3600
     ACCOUNT_ACTIVATION_MAX_AGE = 3 * 24 * 3600
     DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    # How long the audit log keeps an entry (`flask fgc prune-audit`); never under six months.
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
 
 
 class ProductionConfig(Config):

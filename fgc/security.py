@@ -50,6 +50,11 @@ def same_site_path(target, default):
     return target
 
 
+def secret_limit():
+    """Links and codes are secrets: every endpoint that checks one is rate limited."""
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
 def public(view):
     """Reachable without signing in."""
     view.fgc_public = True
@@ -89,6 +94,9 @@ def guard():
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
     if current_user.role not in allowed_roles(view):
+        from fgc.core import audit
+
+        audit.record("access.refused", detail=request.endpoint, refused=True)
         abort(403)
     return None
 

@@ -43,6 +43,10 @@ ACTIONS = {
     "password.set": _l("Set a password"), "user.deactivated": _l("Deactivated a user"),
     "mail.sent_again": _l("Sent a mail again"),
     "audit.person_report": _l("Listed who used a person's data"),
+    "user.signed_in": _l("Signed in"), "user.signed_out": _l("Signed out"),
+    "user.sign_in_failed": _l("A sign-in failed"), "user.locked_out": _l("Sign-in blocked after too many attempts"),
+    "access.refused": _l("Was refused access"), "participant.link_opened": _l("Opened the answer link"),
+    "calendar.fetched": _l("A calendar fetched the meetings"),
 }
 SUBJECTS = {"Child": _l("Child"), "User": _l("User"), "NetworkMember": _l("Person in the network")}
 # Which part of a case was read: the page's blueprint.

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from fgc.core.forms import Form
+from flask_login import current_user
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from zxcvbn import zxcvbn
 
+from fgc.core.forms import Form
 from fgc.i18n import LANGUAGE_CHOICES
 
 EMAIL_REQUIRED = DataRequired(message=_l("Enter your e-mail address."))
@@ -24,15 +26,43 @@ class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail"), validators=[EMAIL_REQUIRED, EMAIL_VALID, EMAIL_LENGTH])
 
 
-class SetPasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[
+class StrongPassword:
+    """zxcvbn, a well-kept strength estimator, must rate the password 3 of 4 or better
+    (1234567890, a name with a year or a keyboard row are refused)."""
+
+    def __call__(self, form, field):
+        known = [getattr(form, name).data for name in ("username", "email") if hasattr(form, name)]
+        if current_user.is_authenticated:
+            known += [current_user.name, current_user.email]
+        # zxcvbn reads at most 72 characters; a longer password is rated by its start.
+        if field.data and zxcvbn(field.data[:72], user_inputs=[k for k in known if k])["score"] < 3:
+            raise ValidationError(str(_l(
+                "This password is too easy to guess: it is, or is close to, a common word, a name, a date "
+                "or a pattern such as 1234567890. Put together a few words that do not belong together.")))
+
+
+class NewPasswordForm(Form):
+    """A new password, typed twice: the base of every form that sets one."""
+
+    password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(message=_l("Choose a password.")),
         Length(min=10, max=200, message=_l("The password must be between 10 and 200 characters.")),
+        StrongPassword(),
     ])
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
+    confirm = PasswordField(_l("Repeat the new password"), render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(message=_l("Repeat the password.")),
         EqualTo("password", message=_l("The two passwords are not the same.")),
     ])
+
+
+class SetPasswordForm(NewPasswordForm):
+    pass
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Your present password"), render_kw={"autocomplete": "current-password"},
+                            validators=[DataRequired(message=_l("Enter your password.")),
+                                        Length(max=200, message=_l("The password is too long."))])
 
 
 class StaffUserForm(Form):

@@ -27,10 +27,14 @@ def find_user_by_email(email):
 def authenticate(email, password):
     """The active user with this e-mail and password, or None."""
     user = find_user_by_email(email)
-    if user is None:
-        hasher.verify(_DUMMY_HASH, "not a real password")
-        return None
-    if not user.active or not user.check_password(password):
+    # The same argon2 work whether the account is unknown, inactive, without a
+    # password yet, or real: the time taken tells nothing about which.
+    hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        matches = hasher.verify(hashed, password) and hashed is not _DUMMY_HASH
+    except Exception:  # noqa: BLE001 - argon2 raises several kinds of mismatch
+        matches = False
+    if user is None or not user.active or not matches:
         return None
     user.last_login_at = utcnow()
     return user

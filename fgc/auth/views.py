@@ -5,7 +5,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from fgc.auth import services
-from fgc.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm, StaffUserForm
+from fgc.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm,
+                            StaffUserForm)
 from fgc.auth.models import User
 from fgc.core import audit
 from fgc.core import mail as outbox
@@ -13,7 +14,7 @@ from fgc.core.errors import DomainError
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
-from fgc.security import ADMIN, ROLES, public, roles, same_site_path, start_sign_in
+from fgc.security import ADMIN, ROLES, public, roles, same_site_path, secret_limit, start_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -43,12 +44,18 @@ def _failed(response):
     return response.status_code != 302
 
 
+def _locked_out(limit):
+    """Too many attempts: the sign-in is blocked for a while, and that is logged."""
+    audit.record("user.locked_out", subject=services.find_user_by_email(request.form.get("email") or ""),
+                 detail=request.endpoint, refused=True)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
+               deduct_when=_failed, on_breach=_locked_out)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_failed)
+               key_func=_login_account_key, deduct_when=_failed, on_breach=_locked_out)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.dashboard"))
@@ -57,11 +64,14 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(_("The e-mail address or the password is not right."))
+            audit.record("user.sign_in_failed", subject=services.find_user_by_email(form.email.data),
+                         refused=True)
         else:
             session.clear()
             login_user(user)
             start_sign_in()
             session.permanent = True
+            audit.record("user.signed_in", subject=user, user=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -70,6 +80,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(*ROLES)
 def logout():
+    audit.record("user.signed_out", subject=current_user._get_current_object())
     services.end_session(current_user)
     db.session.commit()
     logout_user()
@@ -99,6 +110,7 @@ def forgot_password():
 @bp.route("/password/<any(\"reset-password\", \"activate-account\"):purpose>/<token>",
           methods=["GET", "POST"])
 @public
+@limiter.limit(secret_limit)
 def set_password(purpose, token):
     user = services.user_for_token(token, purpose)
     if user is None:
@@ -110,6 +122,25 @@ def set_password(purpose, token):
         flash(_("Your password is saved. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, purpose=purpose)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles(*ROLES)
+@limiter.limit(secret_limit, methods=["POST"])
+def change_password():
+    """Anyone signed in changes their own password; other sessions end, this one goes on."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("That is not your present password."))
+        else:
+            user = current_user._get_current_object()
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            login_user(user)  # the new session token, which ended every other session
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("cases.dashboard"))
+    return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/language", methods=["POST"])

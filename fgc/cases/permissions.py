@@ -50,8 +50,10 @@ def get_case_or_404(case_id, for_edit=False, options=()):
     Every successful load is audited."""
     case = db.session.get(Case, case_id, options=list(options))
     if case is None or not can_view_case(current_user, case):
+        audit.record("access.refused", case=case, detail=f"{request.endpoint}:{case_id}", refused=True)
         abort(404)
     if for_edit and not can_edit_case(current_user, case):
+        audit.record("access.refused", case=case, detail=request.endpoint, refused=True)
         abort(403)
     if request.method in ("GET", "HEAD"):
         # Changes are audited by the services that make them.

@@ -24,10 +24,10 @@ from fgc.core import mail as outbox
 from fgc.core.forms import NUL_MESSAGE, holds_nul, record_data
 from fgc.core.mail import OutboxMessage, public_url
 from fgc.core.models import as_id, utcnow
-from fgc.extensions import db
+from fgc.extensions import db, limiter
 from fgc.i18n import current_language, in_locale, to_zone
 from fgc.network.services import get_member, members_of
-from fgc.security import COORDINATOR, public, roles
+from fgc.security import COORDINATOR, public, roles, secret_limit
 
 bp = Blueprint("conferences", __name__)
 register_case_tab("conferences.conferences", _l("Conferences"))
@@ -309,6 +309,7 @@ def letter(case_id, conference_id, participant_id):
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(secret_limit)
 def rsvp(token):
     """The answer to an invitation, by the secret link in the mail or letter: no sign-in.
     The link works only while fgc may reach the person and the invitation was sent."""
@@ -316,13 +317,16 @@ def rsvp(token):
     if participant is None or not participant.reachable or participant.answer == "not_sent":
         return render_template("auth/link_expired.html"), 410
     conference = participant.conference
+    case = db.session.get(Case, conference.case_id)
+    if request.method == "GET":
+        audit.record("participant.link_opened", case=case, subject=participant.member or participant.user,
+                     detail=f"conference:{conference.id}")
     form = AnswerForm()
     if services.may_answer(participant) and form.validate_on_submit():
         services.answer(participant, form.answer.data)
         db.session.commit()
         flash(_("Thank you. Your answer is saved."), "success")
         return redirect(url_for("conferences.rsvp", token=token))
-    case = db.session.get(Case, conference.case_id)
     return render_template("conferences/rsvp.html", participant=participant, conference=conference,
                            when=when_text(conference), coordinator=case.coordinator,
                            may_answer=services.may_answer(participant))
@@ -349,6 +353,7 @@ def my_calendar():
 
 @bp.route("/calendar/<token>.ics")
 @public
+@limiter.limit(secret_limit)
 def calendar_feed(token):
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
     if feed is None:
@@ -356,6 +361,7 @@ def calendar_feed(token):
     user = db.session.get(User, feed.user_id)
     if user is None or not user.active:
         abort(404)
+    audit.record("calendar.fetched", subject=user, user=user, detail="feed")
     meetings = services.coordinator_meetings(user)
     with in_locale(user.preferred_locale):
         events = [meeting_event(m, user, public_url(url_for("conferences.detail", case_id=m.case_id,

@@ -4,11 +4,11 @@ Entries name what was touched (kinds and ids), never the sensitive content
 itself. `case_id` and `subject_id` are plain integers, not foreign keys, so the
 trail outlives anything it speaks of.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fgc.core.models import UTCDateTime, utcnow
@@ -36,11 +36,16 @@ class AuditEntry(db.Model):
     address: Mapped[str | None] = mapped_column(String(64))
 
 
-def record(action, *, case=None, subject=None, detail=None, user=None, organisation_id=None):
+MINIMUM_RETENTION_DAYS = 183  # six months
+
+
+def record(action, *, case=None, subject=None, detail=None, user=None, organisation_id=None, refused=False):
     """Add an audit entry to the session; it is committed with the request's work.
 
     `subject` is any model instance with an id (a child, a network member, a
-    user); its class name is kept as the subject type.
+    user); its class name is kept as the subject type. A `refused` request (a 403 or
+    404, a failed sign-in) has no work of its own: its entry is written after it,
+    whatever its method and status.
     """
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
@@ -56,7 +61,7 @@ def record(action, *, case=None, subject=None, detail=None, user=None, organisat
         detail=(detail or "")[:400] or None,
         address=request.remote_addr if has_request_context() else None,
     )
-    if is_reading():
+    if is_reading() or (refused and has_request_context()):
         g.setdefault("audit_reads", []).append(entry)
     else:
         db.session.add(entry)
@@ -76,9 +81,21 @@ def init_app(app):
         # written in a short transaction of their own once the reading one has ended,
         # so pages are read side by side and only this write waits its turn.
         entries = g.pop("audit_reads", [])
-        if entries and response.status_code < 400:
-            db.session.commit()
+        if entries and response.status_code < 500:
+            if is_reading():
+                db.session.commit()
+            else:  # a refused change: whatever it began is not kept
+                db.session.rollback()
             g.audit_writing = True
             db.session.add_all(entries)
             db.session.commit()
         return response
+
+
+def prune(now=None):
+    """Delete entries older than AUDIT_RETENTION_DAYS (at least six months are kept,
+    as Danish logging practice asks). Returns how many were deleted."""
+    days = max(int(current_app.config["AUDIT_RETENTION_DAYS"]), MINIMUM_RETENTION_DAYS)
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
+

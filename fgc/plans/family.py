@@ -2,7 +2,7 @@
 (with progress to report) and the meetings they are invited to. Nothing else."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,12 +13,13 @@ from fgc.conferences import services as conference_services
 from fgc.conferences.forms import AnswerForm
 from fgc.conferences.mail import when_text
 from fgc.conferences.models import Participant
-from fgc.extensions import db
+from fgc.core import audit
+from fgc.extensions import db, limiter
 from fgc.network.services import may_reach
 from fgc.plans import rules, services
 from fgc.plans.forms import ActivateForm, CheckInForm
 from fgc.plans.models import Commitment, FamilyPlan
-from fgc.security import FAMILY, public, roles
+from fgc.security import FAMILY, public, roles, secret_limit
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 register_family_home("family.home")
@@ -29,8 +30,12 @@ def _mine():
     account = services.family_account_of(current_user)
     access = db.session.get(FamilyAccess, current_user.id)
     if account is None or access is None or not may_reach(account.member):
+        audit.record("access.refused", detail=request.endpoint, refused=True)
         abort(404)
-    return account, db.session.get(Case, access.case_id)
+    case = db.session.get(Case, access.case_id)
+    if request.method == "GET":  # the family's own reads are logged as anyone's
+        audit.record("case.read", case=case, detail=request.endpoint)
+    return account, case
 
 
 def _accepted_plan(case_id):
@@ -89,6 +94,7 @@ def answer(participant_id):
 
 @bp.route("/activate", methods=["GET", "POST"])
 @public
+@limiter.limit(secret_limit, methods=["POST"])
 def activate():
     """For people without e-mail: the user name and one-time code from the letter."""
     form = ActivateForm()

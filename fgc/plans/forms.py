@@ -1,10 +1,11 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (FieldList, FormField, IntegerField, PasswordField, RadioField, SelectField,
+from wtforms import (FieldList, FormField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from fgc.auth.forms import NewPasswordForm
 from fgc.core.forms import CheckboxesField, DateField, Form, NotBefore, SubForm, VersionField, optional_int
 from fgc.plans.models import (COMMITMENT_STATES, LIVING, NEXT_STEPS, PLAN_LANGUAGES, SCHEDULES, VERDICTS,
                               WEEKDAYS)
@@ -111,15 +112,10 @@ class FamilyAccountForm(Form):
     member_id = SelectField(_l("Person"), coerce=int, validate_choice=True)
 
 
-class ActivateForm(Form):
+class ActivateForm(NewPasswordForm):
     username = StringField(_l("User name"), validators=[
         DataRequired(message=_l("Enter the user name from the letter.")), SHORT])
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code from the letter.")), SHORT])
-    password = PasswordField(_l("New password"), validators=[
-        DataRequired(message=_l("Choose a password.")),
-        Length(min=10, max=200, message=_l("The password must be between 10 and 200 characters."))])
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
-        EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
 VERDICT_CHOICES = list(VERDICTS.items())
