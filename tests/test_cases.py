@@ -123,13 +123,19 @@ def test_a_conflicting_edit_is_detected_and_the_users_text_is_kept(client, world
 def test_the_case_moves_through_its_states_and_each_move_is_dated(client, world, login_as):
     case = world.case
     login_as(world.users["coordinator"])
-    for state in ("preparing", "conference_held", "plan_agreed"):
-        client.post(f"/cases/{case.id}/state", data={"to_state": state, "version": case.version})
+    tomorrow, last_week = date.today() + timedelta(days=1), date.today() - timedelta(days=7)
+    page = client.post(f"/cases/{case.id}/state", data={"to_state": "preparing", "version": case.version,
+                                                        "effective_on": str(tomorrow)}, follow_redirects=True)
+    assert "Datoen for skiftet kan ikke ligge i fremtiden." in page.get_data(as_text=True)
+    for state, day in (("preparing", last_week), ("conference_held", date.today()), ("plan_agreed", date.today())):
+        client.post(f"/cases/{case.id}/state", data={"to_state": state, "version": case.version,
+                                                     "effective_on": str(day)})
         db.session.refresh(case)
         assert case.state == state
     changes = db.session.scalars(select(StateChange).where(StateChange.case_id == case.id)
                                  .order_by(StateChange.id)).all()
     assert [c.to_state for c in changes] == ["referred", "preparing", "conference_held", "plan_agreed"]
+    assert [c.effective_on for c in changes[1:]] == [last_week, date.today(), date.today()]
     assert all(c.changed_at is not None for c in changes)
 
 

@@ -89,6 +89,10 @@ class WithdrawConsentForm(Form):
 
 class StateForm(Form):
     to_state = SelectField(_l("Move the case to"), validate_choice=True)
+    effective_on = DateField(_l("On which day"), default=date.today, validators=[
+        InputRequired(message=_l("Enter the day the case moved.")),
+        NotInFuture(_l("The date of the change cannot be in the future."))],
+        description=_l("The day it really happened, e.g. the day of the meeting."))
     outcome = TextAreaField(_l("Outcome (when closing the case)"), validators=[
         Optional(), Length(max=LONG_TEXT, message=TOO_LONG)])
     version = VersionField()

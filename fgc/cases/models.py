@@ -73,7 +73,7 @@ class Case(db.Model):
     questions: Mapped[list["Question"]] = relationship(
         order_by="Question.position", cascade="all, delete-orphan")
     state_changes: Mapped[list["StateChange"]] = relationship(
-        order_by="StateChange.changed_at", cascade="all, delete-orphan")
+        order_by="[StateChange.effective_on, StateChange.id]", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -141,7 +141,9 @@ class StateChange(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when it was recorded
+    # The day the case really moved: the meeting's, the decision's; what reports count from.
+    effective_on: Mapped[date] = mapped_column(default=date.today)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     @property

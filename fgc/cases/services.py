@@ -1,11 +1,13 @@
 """The rules of a case. Functions flush, never commit, and raise DomainError."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, cast, func, select
 
 from fgc.auth.models import Organisation
 
-from fgc.cases.models import (CLOSED, OPEN_STATES, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case, Child,
-                              Question, StateChange)
+from fgc.cases.models import (CLOSED, OPEN_STATES, PREPARING, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case,
+                              Child, Question, StateChange)
 from fgc.core import audit
 from fgc.core.errors import InvalidTransition, check_version
 from fgc.core.models import next_number, utcnow
@@ -78,22 +80,37 @@ def update_case(case, *, expected_version, changed_by, children, bottom_lines, q
     return case
 
 
-def change_state(case, to_state, *, changed_by, expected_version=None, outcome=None):
-    """Move a case one step along its process; each move is dated. A form passes
-    the version it showed; other services moving the case along pass none."""
+def change_state(case, to_state, *, changed_by, effective_on=None, expected_version=None, outcome=None):
+    """Move a case one step along its process, dated by the day it really moved
+    (`effective_on`, by default today; never in the future). A form passes the version
+    it showed; other services moving the case along pass none."""
     if expected_version is not None:
         _check_version(case, expected_version)
     if to_state not in TRANSITIONS[case.state]:
         raise InvalidTransition(_l("A case in this state cannot move there."))
+    effective_on = effective_on or date.today()
+    if effective_on > date.today():
+        raise InvalidTransition(_l("The date of the change cannot be in the future."))
     if to_state == CLOSED:
         if not (outcome or "").strip():
             raise InvalidTransition(_l("Record the outcome before closing the case."))
         case.outcome = outcome.strip()
-    case.state_changes.append(StateChange(from_state=case.state, to_state=to_state,
+    case.state_changes.append(StateChange(from_state=case.state, to_state=to_state, effective_on=effective_on,
                                           changed_by_id=changed_by.id))
     case.state = to_state
     db.session.flush()
     audit.record("case.state", case=case, user=changed_by, detail=to_state)
+    return case
+
+
+def follow_event(case, to_state, on, *, changed_by):
+    """An event of the process (a conference held, a plan accepted, a follow-up
+    scheduled) moves the case to `to_state`, dated by the event's own day, when that
+    is the case's next step, or the step after "preparing". Otherwise it stays."""
+    path = [to_state] if to_state in TRANSITIONS[case.state] else \
+        [PREPARING, to_state] if PREPARING in TRANSITIONS[case.state] and to_state in TRANSITIONS[PREPARING] else []
+    for state in path:
+        change_state(case, state, changed_by=changed_by, effective_on=min(on, date.today()))
     return case
 
 
@@ -105,7 +122,7 @@ def withdraw_consent(case, *, withdrawn_on, changed_by):
         raise InvalidTransition(_l("Consent cannot be withdrawn before it was given."))
     case.consent_withdrawn_on = withdrawn_on
     case.state_changes.append(StateChange(from_state=case.state, to_state=WITHDRAWN,
-                                          changed_by_id=changed_by.id))
+                                          effective_on=min(withdrawn_on, date.today()), changed_by_id=changed_by.id))
     case.state = WITHDRAWN
     db.session.flush()
     audit.record("case.consent_withdrawn", case=case, user=changed_by)

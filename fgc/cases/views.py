@@ -187,7 +187,8 @@ def change_state(case_id):
     if form.validate_on_submit():
         try:
             services.change_state(case, form.to_state.data, changed_by=current_user,
-                                  expected_version=form.version.data, outcome=form.outcome.data)
+                                  effective_on=form.effective_on.data, expected_version=form.version.data,
+                                  outcome=form.outcome.data)
             db.session.commit()
             flash(_("The case is now: %(state)s.", state=case.state_label), "success")
         except (DomainError, StaleDataError) as error:
@@ -195,7 +196,8 @@ def change_state(case_id):
             flash(getattr(error, "message", None) or _("The case was changed meanwhile. Try again."),
                   "error")
     else:
-        flash(_("Choose the state to move the case to."), "error")
+        flash(form.effective_on.errors[0] if form.effective_on.errors else _("Choose the state to move the case to."),
+              "error")
     return redirect(url_for("cases.detail", case_id=case_id))
 
 

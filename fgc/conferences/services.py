@@ -1,9 +1,12 @@
 """The rules of conferences. Functions flush, never commit, and raise DomainError."""
+from datetime import date
+
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from fgc.cases.models import Case
+from fgc.cases import services as case_services
+from fgc.cases.models import CONFERENCE_HELD, FOLLOWING_UP, Case
 from fgc.conferences import timing
 from fgc.conferences.mail import send_invitation
 from fgc.conferences.models import CHECKLIST, ZONE_LABELS, ChecklistItem, Conference, Participant, new_link_token
@@ -12,6 +15,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import PENDING, OutboxMessage
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import to_zone
 from fgc.network.services import ensure_invitable, on_unreachable
 
 PLACE_FIELDS = ("town", "address", "room", "remote")
@@ -52,6 +56,8 @@ def schedule(case, values, *, scheduled_by):
     db.session.add(conference)
     db.session.flush()
     audit.record("conference.scheduled", case=case, user=scheduled_by, detail=f"conference:{conference.id}")
+    if conference.kind == "follow_up":
+        case_services.follow_event(case, FOLLOWING_UP, date.today(), changed_by=scheduled_by)
     return conference
 
 
@@ -210,6 +216,9 @@ def record_attendance(case, conference, attendance, views, *, recorded_by):
     conference.state = "held"
     db.session.flush()
     audit.record("conference.held", case=case, user=recorded_by, detail=f"conference:{conference.id}")
+    if conference.kind == "conference":  # the case moves on the day the meeting was held
+        case_services.follow_event(case, CONFERENCE_HELD, to_zone(conference.starts_at, conference.timezone).date(),
+                                   changed_by=recorded_by)
 
 
 def coordinator_meetings(user, since=None):

@@ -1,6 +1,6 @@
 """The rules of the family's plan. Functions flush, never commit, and raise DomainError."""
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from fgc.auth.models import User, hasher
 from fgc.auth.services import ACTIVATE, find_user_by_email, send_password_link, set_active
 from fgc.cases import services as case_services
-from fgc.cases.models import CLOSED, CONFERENCE_HELD, FOLLOWING_UP, PLAN_AGREED, Case, FamilyAccess
+from fgc.cases.models import CLOSED, FOLLOWING_UP, PLAN_AGREED, Case, FamilyAccess
 from fgc.conferences.models import Conference, Participant
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
@@ -164,8 +164,7 @@ def decide(case, plan, *, accepted, reason, resource_decisions, expected_version
         for older in db.session.scalars(select(FamilyPlan).where(
                 FamilyPlan.case_id == case.id, FamilyPlan.state == "accepted", FamilyPlan.id != plan.id)):
             older.state = "superseded"
-        if case.state in (CONFERENCE_HELD, FOLLOWING_UP):
-            case_services.change_state(case, PLAN_AGREED, changed_by=decided_by)
+        case_services.follow_event(case, PLAN_AGREED, date.today(), changed_by=decided_by)
         _distribute(case, plan)
     db.session.flush()
     audit.record("plan.decided", case=case, user=decided_by, detail=f"plan:{plan.id}:{plan.state}")
