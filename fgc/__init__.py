@@ -123,6 +123,7 @@ BLUEPRINTS = (
     "fgc.conferences.views",
     "fgc.plans.views",
     "fgc.plans.family",
+    "fgc.reports.views",
 )
 
 

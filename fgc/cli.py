@@ -148,10 +148,12 @@ def queue_reminders(attempts=5):
 
     from fgc.core.models import utcnow
     from fgc.plans import services
+    from fgc.reports import services as outcomes
 
     for attempt in range(1, attempts + 1):
         try:
-            count = services.due_reminders(utcnow().date())
+            today = utcnow().date()
+            count = services.due_reminders(today) + outcomes.due_reminders(today)
             db.session.commit()
             return count
         except (IntegrityError, OperationalError):

@@ -69,6 +69,7 @@ OTHER = {
     "filename": lambda world: "css/app.css",
     "account_mail_id": lambda world: _refused_mail(organisation_id=world.org.id, kind="reset-password"),
     "kind": lambda world: "child",
+    "months": lambda world: 3,
     "person_id": lambda world: world.case.children[0].id,
 }
 
