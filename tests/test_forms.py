@@ -118,8 +118,11 @@ FORMS = {
         "version missing": {"version": ""},
     }),
     "change state": ("coordinator", lambda w: f"/cases/{w.case.id}/state",
-                     lambda w: {"to_state": "preparing", "version": str(w.case.version)}, {
+                     lambda w: {"to_state": "preparing", "version": str(w.case.version),
+                                "effective_on": str(date.today())}, {
                          "empty": {"to_state": ""},
+                         "a day ahead": {"effective_on": str(date.today() + timedelta(days=1))},
+                         "not a date": {"effective_on": "2026-02-30"},
                          "unknown state": {"to_state": "nonsense"},
                          "skipping a step": {"to_state": "closed"},
                          "outcome too long": {"outcome": TOO_LONG},

@@ -20,21 +20,33 @@ DUE_SOON_DAYS = 14
 FIELDS = ("child_lives", "new_notification", "placement", "recorded_on")
 
 
+def _counted_from(cases):
+    """{case id: the day check-ins count from}: the first conference held (its day
+    where it was held), else the referral. One query for any number of cases."""
+    first_held = {}
+    for meeting in db.session.scalars(select(Conference).where(
+            Conference.case_id.in_([case.id for case in cases]), Conference.kind == "conference",
+            Conference.state == "held").order_by(Conference.starts_at)):
+        first_held.setdefault(meeting.case_id, to_zone(meeting.starts_at, meeting.timezone).date())
+    return {case.id: first_held.get(case.id, case.created_at.date()) for case in cases}
+
+
+def _schedules(cases):
+    """{case id: [(months, due on, the recorded check-in or None)]}, in two queries."""
+    start = _counted_from(cases)
+    recorded = {(c.case_id, c.months): c for c in db.session.scalars(
+        select(OutcomeCheckIn).where(OutcomeCheckIn.case_id.in_([case.id for case in cases])))}
+    return {case.id: [(months, start[case.id] + relativedelta(months=months), recorded.get((case.id, months)))
+                      for months in CHECK_IN_MONTHS] for case in cases}
+
+
 def counts_from(case):
-    """The day check-ins count from: the first conference held (its day where it was
-    held), else the referral."""
-    first = db.session.scalars(select(Conference).where(
-        Conference.case_id == case.id, Conference.kind == "conference", Conference.state == "held")
-        .order_by(Conference.starts_at)).first()
-    return to_zone(first.starts_at, first.timezone).date() if first else case.created_at.date()
+    return _counted_from([case])[case.id]
 
 
 def check_ins(case):
     """[(months, due on, the recorded check-in or None)] for 3, 6 and 12 months."""
-    start = counts_from(case)
-    recorded = {c.months: c for c in db.session.scalars(
-        select(OutcomeCheckIn).where(OutcomeCheckIn.case_id == case.id))}
-    return [(months, start + relativedelta(months=months), recorded.get(months)) for months in CHECK_IN_MONTHS]
+    return _schedules([case])[case.id]
 
 
 def record(case, months, values, *, expected_version, recorded_by):
@@ -61,7 +73,8 @@ def record(case, months, values, *, expected_version, recorded_by):
 
 def _open_check_ins(cases, until):
     """(case, months, due on) not yet recorded and due by `until`, earliest first."""
-    due = [(case, months, on) for case in cases for months, on, done in check_ins(case)
+    schedules = _schedules(cases)
+    due = [(case, months, on) for case in cases for months, on, done in schedules[case.id]
            if done is None and on <= until]
     return sorted(due, key=lambda item: (item[2], item[0].id))
 
