@@ -87,9 +87,10 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, users):
 def test_a_reset_link_expires(app, client, users):
     from fgc.auth.services import RESET, make_token
 
-    token = make_token(users["coordinator"], RESET)
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     try:
+        token = make_token(users["coordinator"], RESET)
+        db.session.commit()
         assert client.get(f"/password/reset-password/{token}").status_code == 410
     finally:
         app.config["PASSWORD_RESET_MAX_AGE"] = 3600
@@ -99,6 +100,7 @@ def test_a_link_for_one_purpose_does_not_work_for_the_other(client, users):
     from fgc.auth.services import ACTIVATE, make_token
 
     token = make_token(users["coordinator"], ACTIVATE)
+    db.session.commit()
     assert client.get(f"/password/reset-password/{token}").status_code == 410
     assert client.get(f"/password/activate-account/{token}").status_code == 200
 
@@ -158,3 +160,15 @@ def test_repeated_failed_logins_from_one_address_are_slowed_down(client, users):
     for n in range(20):
         assert login(client, f"guess{n}@example.dk", "wrong").status_code == 200
     assert login(client, "another@example.dk", "wrong").status_code == 429
+
+
+def test_a_password_link_is_a_secret_kept_only_as_a_hash_and_works_once(client, users):
+    from fgc.auth.models import PasswordLink
+    from fgc.auth.services import RESET, make_token
+
+    token = make_token(users["coordinator"], RESET)
+    db.session.commit()
+    assert token not in {link.token_hash for link in db.session.scalars(select(PasswordLink))}
+    new = "kajak regnvejr lommelygte"
+    assert client.post(f"/password/reset-password/{token}", data={"password": new, "confirm": new}).status_code == 302
+    assert client.get(f"/password/reset-password/{token}").status_code == 410

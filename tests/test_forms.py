@@ -63,8 +63,9 @@ def _case_form(world, **changes):
 
 
 def _set_password_url(world):
-    user = world.unassigned["caseworker"]
-    return f"/password/reset-password/{auth_services.make_token(user, 'reset-password')}"
+    token = auth_services.make_token(world.unassigned["caseworker"], "reset-password")
+    db.session.commit()
+    return f"/password/reset-password/{token}"
 
 
 # name -> (role that fills it in, url(world), valid data(world), {problem: changes})

@@ -64,3 +64,41 @@ def test_markup_typed_by_a_person_stays_text_in_every_page_message_svg_and_mail(
         for part in message_from_bytes(mail.raw, policy=policy.default).walk():
             if part.get_content_type() == "text/html":
                 assert_plain(part.get_content(), f"the HTML of a mail to {mail.recipient}")
+
+
+def test_markup_in_the_referral_and_the_plan_stays_text_on_staff_family_and_printed_pages(
+        app, client, world, login_as):
+    from datetime import date, timedelta
+
+    from fgc.plans import services as plans
+    from tests import factories
+    from tests.plans import factories as plan_factories
+
+    case = factories.case(world.org, world.users["coordinator"], world.users["caseworker"],
+                          child_name="Malik " + HOSTILE, bottom_lines=["Aldrig " + HOSTILE],
+                          questions=["Hvem " + HOSTILE], consent_given_by=HOSTILE, professionals=HOSTILE,
+                          resources_offered=HOSTILE, if_no_plan=HOSTILE)
+    family = factories.user(world.org, "family", email="mormor.malik@example.dk")
+    granny = factories.family_account(family, case, name="Mormor " + HOSTILE)
+    first = plan_factories.plan(case, world.users["coordinator"], state="accepted", contingency=HOSTILE,
+                                answers=["Svar " + HOSTILE], resources=["Hjælp " + HOSTILE], commitments=[
+        plan_factories.commitment(what="Hente " + HOSTILE, people=[granny], due=date.today() + timedelta(days=1),
+                                  how_we_know=HOSTILE, checked_by=HOSTILE)])
+    second = plans.revise(case, first, revised_by=world.users["coordinator"])
+    second.contingency = "Ny " + HOSTILE
+    db.session.commit()
+
+    login_as(world.users["coordinator"])
+    pages = [f"/cases/{case.id}", f"/cases/{case.id}/edit", f"/cases/{case.id}/plan/",
+             f"/cases/{case.id}/plan/{first.id}", f"/cases/{case.id}/plan/{second.id}/edit",
+             f"/cases/{case.id}/plan/{first.id}/print", f"/cases/{case.id}/plan/{first.id}/review",
+             f"/cases/{case.id}/plan/compare?a={first.id}&b={second.id}", "/commitments", "/cases"]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert_plain(response.get_data(as_text=True), page)
+    client.post("/logout")
+    login_as(family)
+    home = client.get("/family/").get_data(as_text=True)
+    assert "Hente &lt;b&gt;x&lt;/b&gt;" in home
+    assert_plain(home, "the family's page")

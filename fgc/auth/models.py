@@ -1,4 +1,5 @@
 """Organisations (municipalities) and the people who sign in."""
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -91,3 +92,22 @@ class User(UserMixin, db.Model):
     @property
     def preferred_locale(self):
         return self.locale or self.organisation.default_locale
+
+
+class PasswordLink(db.Model):
+    """A link to set or reset a password: a random secret, of which only a hash is kept.
+    It works once, until it expires, and is revoked when the password is set or the
+    account suspended."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()

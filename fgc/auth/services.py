@@ -1,10 +1,12 @@
 """Signing in, tokens for e-mailed links, and staff accounts."""
+import secrets
+from datetime import timedelta
+
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from fgc.auth.models import User, hasher, new_session_token
+from fgc.auth.models import PasswordLink, User, hasher, new_session_token
 from fgc.core import audit
 from fgc.core.errors import DomainError
 from fgc.core.mail import enqueue, public_url, render_message
@@ -45,31 +47,30 @@ def end_session(user):
     user.session_token = new_session_token()
 
 
-def _serializer(purpose):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"fgc-{purpose}")
-
-
-def _fingerprint(user):
-    # Tied to the current password: once it changes, every older link is spent.
-    return (user.password_hash or "")[-16:]
-
-
 def make_token(user, purpose):
-    return _serializer(purpose).dumps({"u": user.id, "p": _fingerprint(user)})
+    """A new single-use link secret for `user`; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE" if purpose == RESET else "ACCOUNT_ACTIVATION_MAX_AGE"]
+    db.session.add(PasswordLink(user_id=user.id, purpose=purpose, token_hash=PasswordLink.hash(token),
+                                expires_at=utcnow() + timedelta(seconds=max_age)))
+    db.session.flush()
+    return token
 
 
 def user_for_token(token, purpose):
-    """The user a link was made for, or None when it is wrong, used or expired."""
-    max_age = current_app.config[
-        "PASSWORD_RESET_MAX_AGE" if purpose == RESET else "ACCOUNT_ACTIVATION_MAX_AGE"]
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
+    """The user a link was made for, or None when it is wrong, used, revoked or expired."""
+    link = db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == PasswordLink.hash(token),
+                                                        PasswordLink.purpose == purpose))
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
         return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("p") != _fingerprint(user):
-        return None
-    return user
+    user = db.session.get(User, link.user_id)
+    return user if user is not None and user.active else None
+
+
+def revoke_links(user):
+    """Every password link of the user stops working."""
+    db.session.execute(update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+                       .values(used_at=utcnow()))
 
 
 def send_password_link(user, purpose):
@@ -91,6 +92,7 @@ def request_password_reset(email):
 
 def set_password(user, password):
     user.set_password(password)
+    revoke_links(user)  # the link that was used, and any other
     audit.record("password.set", subject=user, user=user)
 
 
@@ -111,4 +113,5 @@ def set_active(user, active, *, changed_by):
     user.active = active
     if not active:
         end_session(user)
+        revoke_links(user)
     audit.record("user.activated" if active else "user.deactivated", subject=user, user=changed_by)
