@@ -90,7 +90,8 @@ def entries():
         if user_ids else {}
     return render_template("audit/entries.html", page=page, names=names, case_id=case_id, user_id=user_id,
                            subject=request.args.get("subject"), action_label=action_label, area_label=area_label,
-                           subjects=SUBJECTS, zone=current_user.organisation.timezone)
+                           subjects=SUBJECTS, zone=current_user.organisation.timezone,
+                           person_kinds={subject_type: kind for kind, (_model, subject_type) in PEOPLE.items()})
 
 
 # A child, or a person in a child's network: whose data a citizen may ask about.
