@@ -27,6 +27,7 @@ def test_a_signed_in_person_changes_their_password_and_other_sessions_end(app, c
     login_as(user)
     page = client.get("/cases").get_data(as_text=True)
     assert 'href="/account/password"' in page
+    assert "<h1>Skift din adgangskode</h1>" in client.get("/account/password").get_data(as_text=True)
     wrong = client.post("/account/password", data={"current": "not it at all", "password": STRONG, "confirm": STRONG})
     assert "Det er ikke din nuværende adgangskode." in wrong.get_data(as_text=True)
     done = client.post("/account/password", data={"current": PASSWORD, "password": STRONG, "confirm": STRONG})

@@ -140,7 +140,7 @@ def change_password():
             login_user(user)  # the new session token, which ended every other session
             flash(_("Your password is changed."), "success")
             return redirect(url_for("cases.dashboard"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/set_password.html", form=form, heading=_("Change your password"))
 
 
 @bp.route("/language", methods=["POST"])
