@@ -32,9 +32,13 @@ def supported(locale):
 
 
 def select_locale():
-    """The user's saved choice, then the session's, then the browser's, then Danish."""
+    """A link's own language (`?lang=`, carried by every link in a mail or letter: the
+    recipient's), then the user's saved choice, then the session's, then the
+    browser's, then Danish."""
     if not has_request_context():
         return None  # the default (Danish), e.g. in a command; mail uses in_locale()
+    if lang := supported(request.args.get("lang")):
+        return lang
     if current_user and current_user.is_authenticated and supported(current_user.locale):
         return current_user.locale
     if supported(session.get("locale")):
@@ -123,6 +127,13 @@ def init_app(app):
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
+
+    @app.before_request
+    def remember_link_language():
+        # Before anything else (a sign-in page the link leads to first included): the
+        # pages a link leads on to keep its language; the switch still changes it.
+        if lang := supported(request.args.get("lang")):
+            session["locale"] = lang
 
     @app.context_processor
     def language_context():

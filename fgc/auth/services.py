@@ -76,7 +76,8 @@ def revoke_links(user):
 def send_password_link(user, purpose):
     """E-mail a single-use link, in the user's language, through the outbox."""
     subject = _l("Set your password for fgc") if purpose == ACTIVATE else _l("Reset your password for fgc")
-    link = public_url(url_for("auth.set_password", purpose=purpose, token=make_token(user, purpose)))
+    link = public_url(url_for("auth.set_password", purpose=purpose, token=make_token(user, purpose),
+                              lang=user.preferred_locale))
     msg = render_message(
         "password_link", user.email, user.preferred_locale, subject,
         user=user, link=link, purpose=purpose,

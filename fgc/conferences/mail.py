@@ -11,7 +11,7 @@ from fgc.core.models import utcnow
 from fgc.i18n import format_date, format_time, in_locale, to_zone
 
 def rsvp_link(participant):
-    return public_url(url_for("conferences.rsvp", token=participant.link_token))
+    return public_url(url_for("conferences.rsvp", token=participant.link_token, lang=participant.language))
 
 
 def meeting_event(conference, coordinator, link):

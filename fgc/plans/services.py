@@ -179,8 +179,8 @@ def _distribute(case, plan):
     for participant in participants:
         if not participant.email or not participant.reachable:
             continue
-        link = public_url(url_for("family.home") if participant.member else
-                          url_for("plans.overview", case_id=case.id))
+        link = public_url(url_for("family.home", lang=participant.language) if participant.member else
+                          url_for("plans.overview", case_id=case.id, lang=participant.language))
         msg = render_message("plan_ready", participant.email, participant.language,
                              _l("Your family's plan is ready"), name=participant.name, link=link)
         enqueue(msg, kind="plan_ready", case_id=case.id, organisation_id=case.organisation_id)
@@ -247,7 +247,7 @@ def due_reminders(today):
             db.session.add(ReminderSent(commitment_id=commitment.id, member_id=person.id, due=due))
             language = person.language if person.language in ("da", "kl") else "da"
             msg = render_message("reminder", person.email, language, _l("A reminder from fgc"),
-                                 name=person.name, due=due, link=public_url("/family/"))
+                                 name=person.name, due=due, link=public_url(f"/family/?lang={language}"))
             enqueue(msg, kind="reminder", case_id=commitment.plan.case_id)
             count += 1
     db.session.flush()

@@ -309,7 +309,7 @@ def family_accounts(case_id):
                 return redirect(url_for("plans.family_accounts", case_id=case.id))
             with in_locale(user.locale):  # the letter in the person's language; shown once
                 letter = render_template("plans/_code_letter.html", user=user, code=code,
-                                         link=url_for("family.activate", _external=True))
+                                         link=url_for("family.activate", lang=user.locale, _external=True))
             return render_template("plans/code_letter.html", case=case, letter=letter)
     return render_template("plans/family_accounts.html", case=case, people=people, accounts=accounts, form=form)
 

@@ -97,7 +97,8 @@ def due_reminders(today):
             continue
         db.session.add(OutcomeReminderSent(case_id=case.id, months=months))
         msg = render_message("outcome_due", caseworker.email, caseworker.preferred_locale,
-                             _l("An outcome check-in is due in fgc"), name=caseworker.name, link=public_url("/"))
+                             _l("An outcome check-in is due in fgc"), name=caseworker.name,
+                             link=public_url(f"/?lang={caseworker.preferred_locale}"))
         enqueue(msg, kind="outcome_reminder", case_id=case.id, organisation_id=case.organisation_id)
         count += 1
     db.session.flush()
