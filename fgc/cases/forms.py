@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from fgc.cases.models import END_REASONS
 from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SubForm, VersionField,
                             optional_int)
 
@@ -95,6 +96,8 @@ class StateForm(Form):
         description=_l("The day it really happened, e.g. the day of the meeting."))
     outcome = TextAreaField(_l("Outcome (when closing the case)"), validators=[
         Optional(), Length(max=LONG_TEXT, message=TOO_LONG)])
+    end_reason = SelectField(_l("Why the case closes"), validate_choice=True, default="",
+                             choices=[("", _l("Choose when closing the case"))] + list(END_REASONS.items()))
     version = VersionField()
 
 

@@ -23,13 +23,23 @@ STATE_LABELS = {
     CLOSED: _l("Closed"),
     WITHDRAWN: _l("Withdrawn"),
 }
+# Why a case left the process before or at its end: a closed case's reason, as reports count them
+# (a withdrawn case left because consent was withdrawn).
+END_REASONS = {
+    "completed": _l("The plan was carried through"),
+    "declined": _l("The family declined"),
+    "safety": _l("Safety: a conference could not be held safely"),
+    "placed": _l("The child was placed outside the network"),
+    "other": _l("Other reason"),
+}
 OPEN_STATES = (REFERRED, PREPARING, CONFERENCE_HELD, PLAN_AGREED, FOLLOWING_UP)
-# The process moves forward; a follow-up may lead back to a revised plan.
+# The process moves forward; a follow-up may lead back to a revised plan. A case may
+# close early (the family declined, safety, the child was placed), with its reason.
 # Withdrawing consent stops the case from any open state.
 TRANSITIONS = {
-    REFERRED: (PREPARING,),
-    PREPARING: (CONFERENCE_HELD,),
-    CONFERENCE_HELD: (PLAN_AGREED, PREPARING),
+    REFERRED: (PREPARING, CLOSED),
+    PREPARING: (CONFERENCE_HELD, CLOSED),
+    CONFERENCE_HELD: (PLAN_AGREED, PREPARING, CLOSED),
     PLAN_AGREED: (FOLLOWING_UP, CLOSED),
     FOLLOWING_UP: (PLAN_AGREED, CLOSED),
     CLOSED: (),
@@ -57,6 +67,7 @@ class Case(db.Model):
     consent_date: Mapped[date]
     consent_withdrawn_on: Mapped[date | None]
     outcome: Mapped[str | None] = mapped_column(Text)
+    end_reason: Mapped[str | None] = mapped_column(String(12))  # END_REASONS, for a closed case
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -84,6 +95,10 @@ class Case(db.Model):
     @property
     def is_open(self):
         return self.state in OPEN_STATES
+
+    @property
+    def end_reason_label(self):
+        return END_REASONS.get(self.end_reason, "")
 
     @property
     def next_states(self):

@@ -6,7 +6,7 @@ from sqlalchemy import Integer, cast, func, select
 
 from fgc.auth.models import Organisation
 
-from fgc.cases.models import (CLOSED, OPEN_STATES, PREPARING, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case,
+from fgc.cases.models import (CLOSED, END_REASONS, OPEN_STATES, PREPARING, REFERRED, TRANSITIONS, WITHDRAWN, BottomLine, Case,
                               Child, Question, StateChange)
 from fgc.core import audit
 from fgc.core.errors import InvalidTransition, check_version
@@ -80,7 +80,8 @@ def update_case(case, *, expected_version, changed_by, children, bottom_lines, q
     return case
 
 
-def change_state(case, to_state, *, changed_by, effective_on=None, expected_version=None, outcome=None):
+def change_state(case, to_state, *, changed_by, effective_on=None, expected_version=None, outcome=None,
+                 end_reason=None):
     """Move a case one step along its process, dated by the day it really moved
     (`effective_on`, by default today; never in the future). A form passes the version
     it showed; other services moving the case along pass none."""
@@ -94,7 +95,9 @@ def change_state(case, to_state, *, changed_by, effective_on=None, expected_vers
     if to_state == CLOSED:
         if not (outcome or "").strip():
             raise InvalidTransition(_l("Record the outcome before closing the case."))
-        case.outcome = outcome.strip()
+        if end_reason not in END_REASONS:
+            raise InvalidTransition(_l("Choose why the case closes."))
+        case.outcome, case.end_reason = outcome.strip(), end_reason
     case.state_changes.append(StateChange(from_state=case.state, to_state=to_state, effective_on=effective_on,
                                           changed_by_id=changed_by.id))
     case.state = to_state

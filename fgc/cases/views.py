@@ -188,7 +188,7 @@ def change_state(case_id):
         try:
             services.change_state(case, form.to_state.data, changed_by=current_user,
                                   effective_on=form.effective_on.data, expected_version=form.version.data,
-                                  outcome=form.outcome.data)
+                                  outcome=form.outcome.data, end_reason=form.end_reason.data or None)
             db.session.commit()
             flash(_("The case is now: %(state)s.", state=case.state_label), "success")
         except (DomainError, StaleDataError) as error:

@@ -68,6 +68,9 @@ PROFESSIONAL_OPENING = _l("You are invited to a meeting. Time and place are belo
 ANSWERS = {"not_sent": _l("Not sent"), "sent": _l("Invited"), "accepted": _l("Coming"),
            "declined": _l("Not coming"), "tentative": _l("Maybe")}
 PARTS = {1: _l("Information"), 2: _l("Private family time"), 3: _l("Plan agreement")}
+# How the child took part in the conference (a fidelity fact).
+CHILD_TOOK_PART = {"present": _l("The child was there"), "views": _l("The child's views were presented"),
+                   "no": _l("Neither")}
 
 
 def new_uid():
@@ -98,6 +101,12 @@ class Conference(db.Model):
     uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")  # told to everyone invited
+    # Facts recorded with the attendance, for the conference's fidelity (None: not recorded).
+    private_time_held: Mapped[bool | None]  # the family and network alone, no professionals
+    child_took_part: Mapped[str | None] = mapped_column(String(10))  # CHILD_TOOK_PART
+    child_support_person: Mapped[bool | None]
+    interpreter_needed: Mapped[bool | None]
+    interpreter_present: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -174,6 +183,7 @@ class Participant(db.Model):
     attended_part2: Mapped[bool | None]
     attended_part3: Mapped[bool | None]
     views: Mapped[str] = mapped_column(Text, default="")  # sent in by someone who cannot come
+    remote: Mapped[bool] = mapped_column(default=False)  # took part by phone or video
     # The secret in the person's answer link and letter: random, kept here, replaced to
     # kill the link. (A signed id came back to life when SQLite reused the id.)
     link_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)

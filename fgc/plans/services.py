@@ -220,7 +220,8 @@ def review(case, plan, *, conference_id, verdicts, notes, living_situation, next
     elif next_step == "close":
         if case.state == PLAN_AGREED:
             case_services.change_state(case, FOLLOWING_UP, changed_by=reviewed_by)
-        case_services.change_state(case, CLOSED, changed_by=reviewed_by, outcome=note)
+        case_services.change_state(case, CLOSED, changed_by=reviewed_by, outcome=note,
+                                   end_reason="placed" if living_situation == "placed" else "completed")
     elif case.state == PLAN_AGREED:
         case_services.change_state(case, FOLLOWING_UP, changed_by=reviewed_by)
     return record, new

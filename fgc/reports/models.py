@@ -47,3 +47,46 @@ class OutcomeReminderSent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     months: Mapped[int]
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The participant survey after a conference or follow-up: five statements on a scale
+# of 1 (disagree) to 5 (agree), and for the child a smiley scale of 1 to 5.
+SURVEY_QUESTIONS = {
+    "heard": _l("I was heard"),
+    "ours": _l("The plan is ours"),
+    "realistic": _l("The plan is realistic"),
+    "know": _l("I know what I must do"),
+    "recommend": _l("I would recommend a family group conference to others"),
+}
+AGREEMENT = {1: _l("Disagree completely"), 2: _l("Disagree"), 3: _l("Neither"), 4: _l("Agree"),
+             5: _l("Agree completely")}
+SMILEYS = {1: _l("Very bad"), 2: _l("Bad"), 3: _l("So-so"), 4: _l("Good"), 5: _l("Very good")}
+
+
+class SurveyLink(db.Model):
+    """One answer's worth of survey: the secret in a mailed link or on a printed card.
+    Whose it is is not kept, and the answer does not point back to it."""
+
+    __tablename__ = "survey_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    for_child: Mapped[bool] = mapped_column(default=False)
+    used: Mapped[bool] = mapped_column(default=False)
+
+
+class SurveyAnswer(db.Model):
+    """An anonymous answer: the meeting it is about and the marks, nothing else."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
+    for_child: Mapped[bool] = mapped_column(default=False)
+    heard: Mapped[int | None]
+    ours: Mapped[int | None]
+    realistic: Mapped[int | None]
+    know: Mapped[int | None]
+    recommend: Mapped[int | None]
+    smiley: Mapped[int | None]
