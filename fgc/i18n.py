@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel import support
 from flask import current_app, has_request_context, request, session
 from flask_babel import Domain, force_locale, get_locale
@@ -103,6 +104,16 @@ def format_date(value, style="long"):
     return babel_dates.format_date(value, pattern, locale=lang)
 
 
+def format_number(value):
+    """A number as the language writes it: 12,5 in Danish and Greenlandic."""
+    lang = current_language()
+    return babel_numbers.format_decimal(value, locale="en" if lang == "en" else "da")
+
+
+def format_percent(value):
+    return f"{format_number(value)} %"
+
+
 def format_time(value):
     """A wall-clock time: 'kl. 14.30', 'nal. 14.30', '14:30'."""
     lang = current_language()
@@ -127,6 +138,8 @@ def init_app(app):
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
 
     @app.before_request
     def remember_link_language():

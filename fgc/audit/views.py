@@ -24,6 +24,7 @@ SUBJECT_TYPES = ("Child", "User", "NetworkMember")
 
 # The log keeps codes; a person reads words.
 ACTIONS = {
+    "report.exported": _l("Downloaded the report"),
     "case.read": _l("Read the case"), "case.created": _l("Opened the case"), "case.updated": _l("Changed the referral"),
     "case.state": _l("Moved the case to another phase"), "case.consent_withdrawn": _l("Recorded that consent was withdrawn"),
     "member.added": _l("Added a person to the network"), "member.updated": _l("Changed a person in the network"),

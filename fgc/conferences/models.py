@@ -68,9 +68,15 @@ PROFESSIONAL_OPENING = _l("You are invited to a meeting. Time and place are belo
 ANSWERS = {"not_sent": _l("Not sent"), "sent": _l("Invited"), "accepted": _l("Coming"),
            "declined": _l("Not coming"), "tentative": _l("Maybe")}
 PARTS = {1: _l("Information"), 2: _l("Private family time"), 3: _l("Plan agreement")}
-# How the child took part in the conference (a fidelity fact).
+# What the attendance step asks about the meeting itself, for its fidelity.
 CHILD_TOOK_PART = {"present": _l("The child was there"), "views": _l("The child's views were presented"),
                    "no": _l("Neither")}
+YES_NO_FACTS = {
+    "private_time_held": _l("Was private family time held, without professionals?"),
+    "child_support_person": _l("Did the child have a support person at the meeting?"),
+    "interpreter_needed": _l("Was an interpreter needed?"),
+    "interpreter_present": _l("Was an interpreter there?"),
+}
 
 
 def new_uid():

@@ -9,7 +9,8 @@ from fgc.cases import services as case_services
 from fgc.cases.models import CONFERENCE_HELD, FOLLOWING_UP, Case
 from fgc.conferences import timing
 from fgc.conferences.mail import send_invitation
-from fgc.conferences.models import CHECKLIST, ZONE_LABELS, ChecklistItem, Conference, Participant, new_link_token
+from fgc.conferences.models import (CHECKLIST, YES_NO_FACTS, ZONE_LABELS, ChecklistItem, Conference, Participant,
+                                    new_link_token)
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import PENDING, OutboxMessage
@@ -202,8 +203,21 @@ def answer(participant, reply):
                  detail=f"conference:{participant.conference_id}:{reply}")
 
 
-def record_attendance(case, conference, attendance, views, *, recorded_by):
-    """`attendance`: participant id -> set of parts attended; `views`: id -> text.
+# What the attendance step records about the meeting itself (for its fidelity).
+MEETING_FACTS = (*YES_NO_FACTS, "child_took_part")
+# Functions (case, conference) called once, when a meeting is first recorded as held.
+ON_HELD = []
+
+
+def on_held(function):
+    if function not in ON_HELD:
+        ON_HELD.append(function)
+    return function
+
+
+def record_attendance(case, conference, attendance, views, *, recorded_by, remote=(), facts=None):
+    """`attendance`: participant id -> set of parts attended; `views`: id -> text;
+    `remote`: ids of those who took part by phone or video; `facts`: MEETING_FACTS.
     Only for a meeting that has started: recorded earlier, it would show as held."""
     if not conference.has_started:
         raise SchedulingError(_l("Attendance can be recorded once the meeting has started."))
@@ -211,14 +225,22 @@ def record_attendance(case, conference, attendance, views, *, recorded_by):
         parts = attendance.get(participant.id, set())
         participant.attended_part1, participant.attended_part2, participant.attended_part3 = (
             1 in parts, 2 in parts, 3 in parts)
+        participant.remote = participant.id in remote
         if participant.id in views:
             participant.views = views[participant.id]
+    for key in MEETING_FACTS:
+        if facts is not None:
+            setattr(conference, key, facts.get(key))
+    first_time = conference.state != "held"
     conference.state = "held"
     db.session.flush()
     audit.record("conference.held", case=case, user=recorded_by, detail=f"conference:{conference.id}")
     if conference.kind == "conference":  # the case moves on the day the meeting was held
         case_services.follow_event(case, CONFERENCE_HELD, to_zone(conference.starts_at, conference.timezone).date(),
                                    changed_by=recorded_by)
+    if first_time:
+        for function in ON_HELD:
+            function(case, conference)
 
 
 def coordinator_meetings(user, since=None):

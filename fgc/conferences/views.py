@@ -17,7 +17,8 @@ from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
 from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
 from fgc.conferences.mail import meeting_event, rsvp_link, when_text, zone_time
-from fgc.conferences.models import CHECKLIST, PARTS, ROLES, CalendarFeed, Conference, Participant
+from fgc.conferences.models import (CHECKLIST, CHILD_TOOK_PART, PARTS, ROLES, YES_NO_FACTS, CalendarFeed,
+                                    Conference, Participant)
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core import audit
 from fgc.core import mail as outbox
@@ -32,6 +33,15 @@ from fgc.security import COORDINATOR, public, roles, secret_limit
 bp = Blueprint("conferences", __name__)
 register_case_tab("conferences.conferences", _l("Conferences"))
 PREFIX = "/cases/<int:case_id>/conferences"
+# Sections of a meeting's page added by higher domains: functions (case, conference)
+# -> (template, context) or None.
+CONFERENCE_PANELS = []
+
+
+def register_conference_panel(function):
+    if function not in CONFERENCE_PANELS:
+        CONFERENCE_PANELS.append(function)
+    return function
 
 
 @register_dashboard_panel
@@ -149,7 +159,8 @@ def detail(case_id, conference_id):
     viewer_zone = current_user.organisation.timezone
     return render_template("conferences/detail.html", case=case, conference=conference, form=form,
                            warnings=_warnings(conference), checklist=CHECKLIST, viewer_zone=viewer_zone, zone_time=zone_time,
-                           when=when_text(conference))
+                           when=when_text(conference),
+                           panels=[panel for panel in (f(case, conference) for f in CONFERENCE_PANELS) if panel])
 
 
 @bp.route(PREFIX + "/<int:conference_id>/edit", methods=["GET", "POST"])
@@ -264,6 +275,10 @@ def attendance(case_id, conference_id):
     errors = []
     if request.method == "POST":
         attended, views = {}, {}
+        remote = {p.id for p in conference.participants if request.form.get(f"remote-{p.id}")}
+        facts = {key: {"yes": True, "no": False}.get(request.form.get(key)) for key in YES_NO_FACTS}
+        facts["child_took_part"] = request.form.get("child_took_part") \
+            if request.form.get("child_took_part") in CHILD_TOOK_PART else None
         for participant in conference.participants:
             attended[participant.id] = {part for part in PARTS
                                         if request.form.get(f"part-{participant.id}-{part}")}
@@ -275,7 +290,8 @@ def attendance(case_id, conference_id):
             views[participant.id] = text
         if not errors and conference.state != "cancelled":
             try:
-                services.record_attendance(case, conference, attended, views, recorded_by=current_user)
+                services.record_attendance(case, conference, attended, views, recorded_by=current_user,
+                                           remote=remote, facts=facts)
                 db.session.commit()
                 flash(_("Attendance is recorded."), "success")
                 return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
@@ -285,7 +301,7 @@ def attendance(case_id, conference_id):
         if conference.state == "cancelled":
             errors.append(_("A meeting that is held or cancelled cannot be changed."))
     return render_template("conferences/attendance.html", case=case, conference=conference, parts=PARTS,
-                           errors=errors)
+                           errors=errors, yes_no_facts=YES_NO_FACTS, child_took_part=CHILD_TOOK_PART)
 
 
 @bp.route(PREFIX + "/<int:conference_id>/participants/<int:participant_id>/letter")

@@ -78,8 +78,13 @@ def _move_versions_of_changed_records(session, flush_context, instances):
     changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
     records = {_record_of(session, obj) for obj in changed} - {None} - set(session.new) - set(session.deleted)
     for record in records:
-        mapper = inspect(record).mapper
+        state = inspect(record)
         # Any column but the version, re-set to its own value: an UPDATE that moves the version.
-        column = next(a.key for a in mapper.column_attrs
-                      if mapper.version_id_col not in a.columns and not a.columns[0].primary_key)
+        # One that is loaded (after a commit, a record's attributes are expired), else load one.
+        columns = [a.key for a in state.mapper.column_attrs
+                   if state.mapper.version_id_col not in a.columns and not a.columns[0].primary_key]
+        column = next((key for key in columns if key not in state.unloaded), None)
+        if column is None:
+            column = columns[0]
+            getattr(record, column)
         flag_modified(record, column)

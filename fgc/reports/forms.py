@@ -1,8 +1,8 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
-from wtforms.validators import InputRequired
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired, ValidationError
 
 from fgc.core.forms import DateField, Form, NotInFuture, VersionField
 from fgc.reports.models import CHILD_LIVES
@@ -30,3 +30,19 @@ class OutcomeForm(Form):
     def values(self):
         return {name: getattr(self, name).data for name in ("child_lives", "new_notification", "placement",
                                                             "recorded_on")}
+
+
+class ReportForm(Form):
+    """The period and the cases a report is about: from the query string."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("Referred from"), validators=[InputRequired(message=_l("Enter the date."))])
+    end = DateField(_l("Referred until"), validators=[InputRequired(message=_l("Enter the date."))])
+    coordinator = SelectField(_l("Coordinator"), validate_choice=True, default="")
+    town = SelectField(_l("Town or settlement"), validate_choice=True, default="")
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))

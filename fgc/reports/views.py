@@ -9,10 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
+from fgc.conferences.views import register_conference_panel
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
 from fgc.extensions import db
 from fgc.reports import services
+from fgc.reports.fidelity import fidelity
 from fgc.reports.forms import OutcomeForm
 from fgc.reports.models import CHECK_IN_MONTHS
 
@@ -26,6 +28,13 @@ def due_check_ins(user):
     if not user.is_caseworker:
         return None
     return "reports/_dashboard_panel.html", {"due": services.due_for(user, date.today()), "today": date.today()}
+
+
+@register_conference_panel
+def conference_fidelity(case, conference):
+    score = fidelity(conference)
+    return ("reports/_fidelity_panel.html", {"fidelity": score, "case_id": case.id,
+                                             "conference_id": conference.id}) if score else None
 
 
 @bp.route(PREFIX + "/")
