@@ -1,6 +1,6 @@
 """Demo data: one Danish and one Greenlandic municipality, every role, cases in
 several states. Later domains add their own demo data through DEMO_HOOKS."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from importlib import import_module
 
 from fgc.auth.models import Organisation, User
@@ -11,14 +11,14 @@ from fgc.extensions import db
 DEMO_PASSWORD = "demo-password-2026"
 
 # Modules with a `seed(demo)` function, called in order after the cases exist.
-DEMO_HOOKS = ("fgc.network.demo", "fgc.conferences.demo", "fgc.plans.demo")
+DEMO_HOOKS = ("fgc.network.demo", "fgc.conferences.demo", "fgc.plans.demo", "fgc.reports.demo")
 
 
 class Demo:
-    """What the seed made, for the hooks: organisations, users by key, cases by key."""
+    """What the seed made, for the hooks: organisations, users, cases and meetings by key."""
 
     def __init__(self):
-        self.organisations, self.users, self.cases = {}, {}, {}
+        self.organisations, self.users, self.cases, self.conferences = {}, {}, {}, {}
 
 
 def _user(demo, key, org, name, email, role, locale):
@@ -30,11 +30,16 @@ def _user(demo, key, org, name, email, role, locale):
 
 
 def _case(demo, key, org, coordinator, caseworker, children, states, **fields):
+    """A case referred on its consent's day, moved on a day later for each state."""
     case = cases.open_case(
         org.id, opened_by=caseworker, children=children,
         coordinator_id=coordinator.id, caseworker_id=caseworker.id, **fields)
-    for state in states:
-        case = cases.change_state(case, state, changed_by=coordinator)
+    referred = fields["consent_date"]
+    case.created_at = datetime.combine(referred, time(9), tzinfo=timezone.utc)
+    case.state_changes[0].effective_on = referred
+    for n, state in enumerate(states, start=1):
+        case = cases.change_state(case, state, changed_by=coordinator,
+                                  effective_on=min(referred + timedelta(days=n), date.today()))
     demo.cases[key] = case
     return case
 
@@ -99,7 +104,7 @@ def seed():
         concern="Atuarfik ernumassuteqarpoq: meeqqat atuarfimmut ullut tamaasa tikittarneq ajorput.",
         bottom_lines=["Meeqqat unnuakkut kisimiissanngillat."],
         questions=["Qanoq ilaqutariit meeqqat atuarfimmut ullut tamaasa tikittarnissaat qulakkiissavaat?"],
-        consent_given_by="Ivalo Olsen (anaanaa)", consent_date=today - timedelta(days=14), **common)
+        consent_given_by="Ivalo Olsen (anaanaa)", consent_date=today - timedelta(days=75), **common)
     _case(
         demo, "gl_berthelsen", gl, gl_coord, gl_case,
         [{"name": "Inunnguaq Berthelsen", "birth_date": today - timedelta(days=12 * 365),

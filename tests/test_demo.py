@@ -33,3 +33,28 @@ def test_a_demo_coordinator_signs_in_and_opens_a_referral(app, client):
         "coordinator_id": str(coordinator.id), "caseworker_id": str(caseworker.id)})
     assert response.status_code == 302
     assert "Aputsiaq Jensen" in client.get("/cases").get_data(as_text=True)
+
+
+def test_every_chart_of_the_report_shows_something_in_both_demo_municipalities(app):
+    from dateutil.relativedelta import relativedelta
+
+    from fgc.plans.models import FamilyAccount, FamilyPlan
+    from fgc.reports import figures
+
+    app.test_cli_runner().invoke(args=["fgc", "seed-demo"])
+    today = date.today()
+    for org in db.session.scalars(select(Organisation)):
+        with app.test_request_context():
+            report = figures.build(org.id, today - relativedelta(years=1), today)
+        assert all(n for _key, _label, n in report.funnel), org.name
+        assert sum(1 for _month, referred, held in report.months if referred and held) >= 6, org.name
+        assert any(report.living[3].values()) and any(report.living[6].values()), org.name
+        shown = [figure for _section, figure in report.figures() if figure.value]
+        for section in ("days.", "invited.", "plans.", "first_review.", "survey.", "fidelity.", "child."):
+            assert any(figure.key.startswith(section) for figure in shown), (org.name, section)
+    # The Greenlandic family member's own commitments, in an accepted plan.
+    ane = db.session.scalar(select(User).where(User.email == "aanaa@sermersooq.demo"))
+    member = db.session.get(FamilyAccount, ane.id).member
+    plan = db.session.scalar(select(FamilyPlan).where(FamilyPlan.case_id == member.case_id,
+                                                      FamilyPlan.state == "accepted"))
+    assert plan and plan.language == "kl" and [c for c in plan.commitments if member in c.people]
