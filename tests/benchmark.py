@@ -1,5 +1,6 @@
 """`make bench`: how fast the busiest pages answer with a large municipality's
-data (120 cases, 30 network members and 40 commitments each). It measures and
+data (120 cases, 30 network members and 40 commitments each), and how fast the
+report answers for a municipality of 100 and of 10,000 cases. It measures and
 prints; it asserts nothing (tests count queries, this counts milliseconds)."""
 import os
 import statistics
@@ -65,6 +66,33 @@ def main():
                 print(f"{path:<40} {statistics.median(times):>10.1f} {times[int(len(times) * 0.9)]:>8.1f} "
                       f"{len(queries):>8}")
             client.post("/logout")
+        report_bench(app)
+
+
+def report_bench(app):
+    """The report over two years for 100 and for 10,000 cases: the same number of queries."""
+    from fgc.reports import figures
+    from fgc.reports.demo import History
+
+    print(f"\n{'report':<40} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    today = date.today()
+    for size in (100, 10_000):
+        org = factories.organisation(country="GL")
+        staff = [factories.user(org, "coordinator"), factories.user(org, "caseworker")]
+        History(org, staff, staff, cases=size, every_days=730 / size).make()
+        db.session.commit()
+        queries, times = [], []
+        listener = lambda *a: queries.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        for _ in range(5):
+            queries.clear()
+            start = time.perf_counter()
+            with app.test_request_context():
+                figures.build(org.id, today - timedelta(days=730), today)
+            times.append((time.perf_counter() - start) * 1000)
+        event.remove(db.engine, "before_cursor_execute", listener)
+        times.sort()
+        print(f"{f'{size:,} cases':<40} {statistics.median(times):>10.1f} {times[-1]:>8.1f} {len(queries):>8}")
 
 
 if __name__ == "__main__":

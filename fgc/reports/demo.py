@@ -62,25 +62,29 @@ def seed(demo):
 
 
 class History:
-    def __init__(self, org, staff, demo_staff):
+    """`cases` referred one every `every_days` days up to today (the benchmark makes 10,000)."""
+
+    def __init__(self, org, staff, demo_staff, cases=CASES, every_days=EVERY_DAYS):
         self.org, (self.coordinator, self.caseworker), self.demo_staff = org, staff, demo_staff
         self.random = random.Random(f"fgc-demo-{org.country}")
         self.today = date.today()
+        self.cases, self.every_days = cases, every_days
 
     def make(self):
-        first = self.today - timedelta(days=CASES * EVERY_DAYS)
-        for i in range(CASES):
-            case = self.case(i, first + timedelta(days=i * EVERY_DAYS))
+        first = self.today - timedelta(days=self.cases * self.every_days)
+        for i in range(self.cases):
+            case = self.case(i, first + timedelta(days=i * self.every_days))
             if case.state in ("closed", "withdrawn") and i % 2 == 0:
                 case.coordinator_id, case.caseworker_id = (user.id for user in self.demo_staff)
 
     def case(self, i, referred):
         rnd, country = self.random, self.org.country
         family = FAMILY[country][i % len(FAMILY[country])]
-        case = Case(organisation_id=self.org.id, reference=f"H-{referred:%y}-{i + 1:03d}", concern=WORDS[country][0],
+        case = Case(organisation_id=self.org.id, reference=f"H-{i + 1:05d}", concern=WORDS[country][0],
                     consent_given_by=f"{ADULTS[country][0]} {family}", consent_date=referred, coordinator_id=self.coordinator.id,
                     caseworker_id=self.caseworker.id, created_at=_at(referred, 9))
-        case.children = [Child(name=f"{NAMES[country][i % 10]} {family}", birth_date=referred - timedelta(days=2500 + 97 * i),
+        born = referred - timedelta(days=2500 + 97 * (i % 40))
+        case.children = [Child(name=f"{NAMES[country][i % 10]} {family}", birth_date=born,
                                town=PLACES[country][i % len(PLACES[country])])]
         db.session.add(case)
         db.session.flush()
