@@ -202,11 +202,24 @@ def answer(participant, reply):
                  detail=f"conference:{participant.conference_id}:{reply}")
 
 
+# What other parts of fgc do when a meeting is held (attendance recorded the first
+# time): functions (case, conference) -> [what was done, in words], registered by
+# those parts (a higher domain, which conferences may not import: the survey).
+_WHEN_HELD = []
+
+
+def on_held(hook):
+    _WHEN_HELD.append(hook)
+    return hook
+
+
 def record_attendance(case, conference, attendance, views, *, recorded_by):
     """`attendance`: participant id -> set of parts attended; `views`: id -> text.
-    Only for a meeting that has started: recorded earlier, it would show as held."""
+    Only for a meeting that has started: recorded earlier, it would show as held.
+    Returns what the hooks of a meeting held for the first time did, in words."""
     if not conference.has_started:
         raise SchedulingError(_l("Attendance can be recorded once the meeting has started."))
+    first_time = conference.state != "held"
     for participant in conference.participants:
         parts = attendance.get(participant.id, set())
         participant.attended_part1, participant.attended_part2, participant.attended_part3 = (
@@ -219,6 +232,9 @@ def record_attendance(case, conference, attendance, views, *, recorded_by):
     if conference.kind == "conference":  # the case moves on the day the meeting was held
         case_services.follow_event(case, CONFERENCE_HELD, to_zone(conference.starts_at, conference.timezone).date(),
                                    changed_by=recorded_by)
+    if not first_time:
+        return []
+    return [str(text) for hook in _WHEN_HELD for text in hook(case, conference)]
 
 
 def coordinator_meetings(user, since=None):

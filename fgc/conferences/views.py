@@ -275,9 +275,11 @@ def attendance(case_id, conference_id):
             views[participant.id] = text
         if not errors and conference.state != "cancelled":
             try:
-                services.record_attendance(case, conference, attended, views, recorded_by=current_user)
+                done = services.record_attendance(case, conference, attended, views, recorded_by=current_user)
                 db.session.commit()
                 flash(_("Attendance is recorded."), "success")
+                for text in done:
+                    flash(text, "success")
                 return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
             except DomainError as error:
                 db.session.rollback()
