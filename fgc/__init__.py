@@ -124,6 +124,7 @@ BLUEPRINTS = (
     "fgc.plans.views",
     "fgc.plans.family",
     "fgc.reports.views",
+    "fgc.reports.survey_views",
 )
 
 
