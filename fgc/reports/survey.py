@@ -119,9 +119,10 @@ def _invite_when_held(case, conference):
     return done
 
 
-def without_email(conference):
-    """How many of those asked have no e-mail: the cards a coordinator will want."""
-    return sum(1 for participant in asked(conference) if not participant.email)
+def languages_without_email(conference):
+    """The languages of those asked who have no e-mail, one per person: the cards a
+    coordinator will want to print."""
+    return [participant.language for participant in asked(conference) if not participant.email]
 
 
 def cards(conference, count, for_child=False):

@@ -26,7 +26,8 @@ from fgc.security import public, secret_limit
 bp = Blueprint("survey", __name__)
 
 # The child's scale, from 1 (very bad) to 5 (very good); the words are for screen readers.
-SMILEY_FACES = {1: "😢", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
+# Faces of Unicode 6.0 (2010): older phones and fonts draw them too (🙁 and 🙂 came in 2014).
+SMILEY_FACES = {1: "😢", 2: "😞", 3: "😐", 4: "😊", 5: "😄"}
 
 
 class CodeForm(Form):
@@ -53,8 +54,15 @@ def cards_form(conference, formdata=None):
     """The card form for a meeting: the languages offered are the meeting's own."""
     offered = [code for code in conference.languages.split(",") if code in ("da", "kl")] or ["da"]
     names = dict(LANGUAGE_CHOICES)
-    form = CardsForm(formdata=formdata) if formdata is not None else CardsForm(
-        data={"count": max(survey.without_email(conference), 1), "language": offered[0]})
+    if formdata is not None:
+        form = CardsForm(formdata=formdata)
+    else:
+        # Chosen for a start: as many cards as people took part without e-mail, in the
+        # language most of them speak.
+        without = survey.languages_without_email(conference)
+        spoken = [language for language in without if language in offered]
+        form = CardsForm(data={"count": max(len(without), 1),
+                               "language": max(offered, key=spoken.count) if spoken else offered[0]})
     form.language.choices = [(code, names[code]) for code in offered]
     return form
 
