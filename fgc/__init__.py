@@ -125,6 +125,7 @@ BLUEPRINTS = (
     "fgc.plans.family",
     "fgc.reports.views",
     "fgc.reports.report_views",
+    "fgc.reports.survey_views",
 )
 
 

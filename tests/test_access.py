@@ -50,7 +50,8 @@ def test_the_public_allowlist_is_short(app):
     # A new public endpoint is a decision: add it here only for sign-in, token
     # links and the like.
     allowed = {"auth.login", "auth.forgot_password", "auth.set_password", "auth.set_language",
-               "healthz", "conferences.rsvp", "conferences.calendar_feed", "family.activate"}
+               "healthz", "conferences.rsvp", "conferences.calendar_feed", "family.activate",
+               "survey.enter", "survey.answer", "survey.thanks"}
     assert set(public) <= allowed, set(public) - allowed
 
 

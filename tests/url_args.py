@@ -71,6 +71,7 @@ OTHER = {
     "kind": lambda world: "child",
     "months": lambda world: 3,
     "person_id": lambda world: world.case.children[0].id,
+    "code": lambda world: "ABCD-EFGH",  # a survey code no one was given
 }
 
 

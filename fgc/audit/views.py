@@ -48,6 +48,7 @@ ACTIONS = {
     "user.sign_in_failed": _l("A sign-in failed"), "user.locked_out": _l("Sign-in blocked after too many attempts"),
     "access.refused": _l("Was refused access"), "participant.link_opened": _l("Opened the answer link"),
     "calendar.fetched": _l("A calendar fetched the meetings"),
+    "survey.cards": _l("Printed survey cards"),
 }
 SUBJECTS = {"Child": _l("Child"), "User": _l("User"), "NetworkMember": _l("Person in the network")}
 # Which part of a case was read: the page's blueprint.

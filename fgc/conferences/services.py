@@ -205,22 +205,26 @@ def answer(participant, reply):
 
 # What the attendance step records about the meeting itself (for its fidelity).
 MEETING_FACTS = (*YES_NO_FACTS, "child_took_part")
-# Functions (case, conference) called once, when a meeting is first recorded as held.
-ON_HELD = []
+# What other parts of fgc do when a meeting is held (attendance recorded the first
+# time): functions (case, conference) -> [what was done, in words], registered by
+# those parts (a higher domain, which conferences may not import: the survey).
+_WHEN_HELD = []
 
 
-def on_held(function):
-    if function not in ON_HELD:
-        ON_HELD.append(function)
-    return function
+def on_held(hook):
+    if hook not in _WHEN_HELD:
+        _WHEN_HELD.append(hook)
+    return hook
 
 
 def record_attendance(case, conference, attendance, views, *, recorded_by, remote=(), facts=None):
     """`attendance`: participant id -> set of parts attended; `views`: id -> text;
     `remote`: ids of those who took part by phone or video; `facts`: MEETING_FACTS.
-    Only for a meeting that has started: recorded earlier, it would show as held."""
+    Only for a meeting that has started: recorded earlier, it would show as held.
+    Returns what the hooks of a meeting held for the first time did, in words."""
     if not conference.has_started:
         raise SchedulingError(_l("Attendance can be recorded once the meeting has started."))
+    first_time = conference.state != "held"
     for participant in conference.participants:
         parts = attendance.get(participant.id, set())
         participant.attended_part1, participant.attended_part2, participant.attended_part3 = (
@@ -231,16 +235,15 @@ def record_attendance(case, conference, attendance, views, *, recorded_by, remot
     for key in MEETING_FACTS:
         if facts is not None:
             setattr(conference, key, facts.get(key))
-    first_time = conference.state != "held"
     conference.state = "held"
     db.session.flush()
     audit.record("conference.held", case=case, user=recorded_by, detail=f"conference:{conference.id}")
     if conference.kind == "conference":  # the case moves on the day the meeting was held
         case_services.follow_event(case, CONFERENCE_HELD, to_zone(conference.starts_at, conference.timezone).date(),
                                    changed_by=recorded_by)
-    if first_time:
-        for function in ON_HELD:
-            function(case, conference)
+    if not first_time:
+        return []
+    return [str(text) for hook in _WHEN_HELD for text in hook(case, conference)]
 
 
 def coordinator_meetings(user, since=None):

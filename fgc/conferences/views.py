@@ -290,10 +290,12 @@ def attendance(case_id, conference_id):
             views[participant.id] = text
         if not errors and conference.state != "cancelled":
             try:
-                services.record_attendance(case, conference, attended, views, recorded_by=current_user,
-                                           remote=remote, facts=facts)
+                done = services.record_attendance(case, conference, attended, views, recorded_by=current_user,
+                                                  remote=remote, facts=facts)
                 db.session.commit()
                 flash(_("Attendance is recorded."), "success")
+                for text in done:
+                    flash(text, "success")
                 return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
             except DomainError as error:
                 db.session.rollback()

@@ -58,7 +58,7 @@ SURVEY_QUESTIONS = {
     "know": _l("I know what I must do"),
     "recommend": _l("I would recommend a family group conference to others"),
 }
-AGREEMENT = {1: _l("Disagree completely"), 2: _l("Disagree"), 3: _l("Neither"), 4: _l("Agree"),
+AGREEMENT = {1: _l("Disagree completely"), 2: _l("Disagree"), 3: _l("Neither agree nor disagree"), 4: _l("Agree"),
              5: _l("Agree completely")}
 SMILEYS = {1: _l("Very bad"), 2: _l("Bad"), 3: _l("So-so"), 4: _l("Good"), 5: _l("Very good")}
 

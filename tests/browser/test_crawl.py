@@ -33,6 +33,9 @@ NOT_CRAWLED = {
     "auth.set_password": "needs a token from an e-mail; tests/test_auth.py and the language test",
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
+    "survey.answer": "needs a survey code from a mail or a card; tests/browser/test_survey_journey.py",
+    "survey.enter": "the short address printed on survey cards; tests/browser/test_survey_journey.py",
+    "survey.thanks": "shown after a survey is answered; tests/browser/test_survey_journey.py",
 }
 
 
