@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from fgc.auth.models import User
 from fgc.cases.models import Case, Child, StateChange
-from fgc.conferences.models import Conference, Participant
+from fgc.conferences.models import CHECKLIST, ChecklistItem, Conference, Participant
 from fgc.demo import DEMO_PASSWORD
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
@@ -39,6 +39,12 @@ VERDICT_STATUS = {"kept": "done", "partly": "in_progress", "not_kept": "not_kept
 
 def _at(day, hour=10):
     return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+
+
+def _checklist(before):
+    """The preparation, done a week before the meeting."""
+    return [ChecklistItem(key=key, position=n, done=True, done_at=before - timedelta(days=7))
+            for n, key in enumerate(CHECKLIST)]
 
 
 def _move(case, state, on, reason=None):
@@ -117,7 +123,7 @@ class History:
                              private_time_held=rnd.random() < 0.85,
                              child_took_part=rnd.choice(("present", "present", "views", "no")),
                              child_support_person=rnd.random() < 0.7, interpreter_needed=rnd.random() < 0.3,
-                             interpreter_present=rnd.random() < 0.8)
+                             interpreter_present=rnd.random() < 0.8, checklist=_checklist(_at(held_on, 13)))
         db.session.add(meeting)
         db.session.flush()
         for person in people:
@@ -168,7 +174,8 @@ class History:
         if followed > self.today:
             return
         follow_up = Conference(case_id=case.id, kind="follow_up", state="held", starts_at=_at(followed, 13),
-                               ends_at=_at(followed, 15), timezone=self.org.timezone, town=meeting.town)
+                               ends_at=_at(followed, 15), timezone=self.org.timezone, town=meeting.town,
+                               checklist=_checklist(_at(followed, 13)))
         db.session.add(follow_up)
         db.session.flush()
         review_row = Review(plan_id=plan.id, conference_id=follow_up.id, next_step="close",

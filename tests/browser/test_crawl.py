@@ -16,10 +16,12 @@ from collections import Counter, defaultdict
 from urllib.parse import urldefrag, urlparse
 
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from fgc.cli import TRANSLATIONS
 from fgc.config import ROOT
+from fgc.extensions import db
 from tests.browser.conftest import ARTIFACTS, DEMO_USERS, choose_language, new_context, run_axe, sign_in
 
 LANGS = ("da", "kl", "en")
@@ -33,9 +35,6 @@ NOT_CRAWLED = {
     "auth.set_password": "needs a token from an e-mail; tests/test_auth.py and the language test",
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
-    "survey.answer": "needs a survey code from a mail or a card; tests/browser/test_survey_journey.py",
-    "survey.enter": "the short address printed on survey cards; tests/browser/test_survey_journey.py",
-    "survey.thanks": "shown after a survey is answered; tests/browser/test_survey_journey.py",
 }
 
 
@@ -143,7 +142,21 @@ def check_page(page, response, url, label, lang, english, findings, shot_dir, ht
     findings.html_files[str(html_path)] = where
 
 
-def crawl(browser, live_server, label, who, findings, shot_dir, html_dir):
+def survey_pages(app):
+    """The survey as a family member reaches it without signing in: the short address on a
+    card, a card's code for an adult and for a child (the answer pages), the thank-you."""
+    from fgc.conferences.models import Conference
+    from fgc.reports import survey
+
+    with app.app_context():
+        meeting = db.session.scalar(select(Conference).where(Conference.state == "held").limit(1))
+        assert meeting is not None, "the demo data has a held meeting"
+        [adult], [child] = survey.cards(meeting, 1), survey.cards(meeting, 1, for_child=True)
+        db.session.commit()
+    return ["/s", f"/s/{adult}", f"/s/{child}", "/s/thanks"]
+
+
+def crawl(browser, live_server, label, who, findings, shot_dir, html_dir, also=()):
     base = live_server.url
     app = live_server.app
     context = new_context(browser)
@@ -161,6 +174,7 @@ def crawl(browser, live_server, label, who, findings, shot_dir, html_dir):
             queue, seen, per_endpoint = [(start, False)], set(), Counter()
             if not who:
                 queue.append((f"{base}/password/forgot", False))
+            queue.extend((f"{base}{path}", False) for path in also)
             while queue:
                 url, download = queue.pop(0)
                 if url in seen:
@@ -205,7 +219,7 @@ def test_every_page_in_every_language_passes_the_quality_gates(browser, live_ser
         for old in folder.iterdir():
             old.unlink()
     findings = Findings()
-    crawl(browser, live_server, "anonymous", None, findings, shot_dir, html_dir)
+    crawl(browser, live_server, "anonymous", None, findings, shot_dir, html_dir, also=survey_pages(live_server.app))
     for role in DEMO_USERS:
         crawl(browser, live_server, role, role, findings, shot_dir, html_dir)
 
