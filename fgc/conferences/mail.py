@@ -14,14 +14,16 @@ def rsvp_link(participant):
     return public_url(url_for("conferences.rsvp", token=participant.link_token, lang=participant.language))
 
 
-def meeting_event(conference, coordinator, link):
-    """The neutral calendar event, in the active language."""
+def meeting_event(conference, coordinator, link, when=None):
+    """The neutral calendar event, in the active language; `when`: the time in words for
+    its reader (calendar programs show the time in their own zone, the description says
+    it in words)."""
     return ical.MeetingEvent(
         uid=conference.uid, sequence=conference.sequence, start=conference.starts_at,
         end=conference.ends_at, summary=_("Meeting"),
         location=", ".join(p for p in (conference.place, conference.remote) if p),
-        description=_("Meeting with %(coordinator)s. Answer and see the details here: %(link)s",
-                      coordinator=coordinator.name, link=link),
+        description=_("Meeting with %(coordinator)s, %(when)s. Answer and see the details here: %(link)s",
+                      coordinator=coordinator.name, when=when or when_text(conference), link=link),
         url=link, organizer_name=coordinator.name,
         organizer_email=_sender_address(), stamp=utcnow(), cancelled=conference.state == "cancelled")
 
@@ -31,15 +33,34 @@ def _sender_address():
     return sender.split("<")[-1].rstrip(">").strip()
 
 
-def when_text(conference):
+def when_text(conference, reader=None):
     """Date and time in the meeting's zone, the zone in words; in the autumn hour that
-    happens twice, also which of the two (the two meetings would otherwise read the same)."""
+    happens twice, also which of the two (the two meetings would otherwise read the same).
+    `reader`: (zone, place or None) of the person reading; where their clock shows
+    another time, that too: "kl. 10.00 i Nuuk"."""
     start, end = to_zone(conference.starts_at, conference.timezone), to_zone(conference.ends_at, conference.timezone)
     text = f"{format_date(start)} {format_time(start)}–{format_time(end).split(' ')[-1]} {zone_time(conference.timezone)}"
     fold = timing.fold_of(conference.starts_at, conference.timezone)
     if fold is not None:
         text += " " + (_("(winter time)") if fold else _("(summer time)"))
+    zone, place = reader or (None, None)
+    if zone and zone != conference.timezone:
+        own = to_zone(conference.starts_at, zone)
+        if own.utcoffset() != start.utcoffset():
+            clock = format_time(own) if own.date() == start.date() else f"{format_date(own, 'short')} {format_time(own)}"
+            text += " (" + (_("%(time)s in %(place)s", time=clock, place=place) if place
+                            else f"{clock} {zone_time(zone)}") + ")"
     return text
+
+
+def reader_of(participant):
+    """(zone, place) of an invited person: a network member's from their town, a member
+    of staff's from their organisation; (None, None) when not known."""
+    if participant.member is not None:
+        town = participant.member.town.strip()
+        zone = timing.zone_of_town(town)
+        return (zone, town) if zone else (None, None)
+    return participant.user.organisation.timezone, None
 
 
 def zone_time(zone):
@@ -61,11 +82,11 @@ def invitation_message(conference, participant, coordinator, asked_again=False):
         else:
             subject = _("Invitation: meeting %(date)s", date=format_date(start, "short"))
         context = dict(conference=conference, participant=participant, coordinator=coordinator,
-                       link=link, when=when_text(conference),
+                       link=link, when=when_text(conference, reader_of(participant)),
                        cancelled=cancelled, changed=conference.sequence > 0, asked_again=asked_again)
         text = render_template("email/invitation.txt", **context)
         html = render_template("email/invitation.html", **context)
-        calendar = ical.invitation(meeting_event(conference, coordinator, link), participant.email,
+        calendar = ical.invitation(meeting_event(conference, coordinator, link, context["when"]), participant.email,
                                    participant.name)
     msg = new_message(participant.email, subject)
     msg.set_content(text)

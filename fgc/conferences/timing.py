@@ -8,6 +8,39 @@ import holidays
 ZONES = ("Europe/Copenhagen", "America/Nuuk", "America/Scoresbysund", "America/Thule",
          "America/Danmarkshavn")
 ZONE_COUNTRY = {"Europe/Copenhagen": "DK"}  # the others are Greenland's
+# Where a person lives tells their zone (DOMAIN.md, "Time"): Greenland's towns and
+# settlements by name (Greenlandic, and the old Danish names still in use); every other
+# place fgc knows is in Denmark. Names are compared in lower case.
+GREENLAND_ZONES = {
+    "America/Scoresbysund": ("ittoqqortoormiit", "scoresbysund"),
+    "America/Thule": ("pituffik", "thule", "qaanaaq", "siorapaluk", "savissivik", "qeqertat"),
+    "America/Danmarkshavn": ("danmarkshavn",),
+    "America/Nuuk": (
+        "nuuk", "godthåb", "sisimiut", "holsteinsborg", "ilulissat", "jakobshavn", "qaqortoq", "julianehåb",
+        "aasiaat", "egedesminde", "maniitsoq", "sukkertoppen", "tasiilaq", "ammassalik", "paamiut",
+        "frederikshåb", "narsaq", "nanortalik", "uummannaq", "upernavik", "qasigiannguit", "christianshåb",
+        "qeqertarsuaq", "godhavn", "kangaatsiaq", "kangerlussuaq", "søndre strømfjord", "narsarsuaq",
+        "kapisillit", "qeqertarsuatsiaat", "arsuk", "kulusuk", "kuummiit", "tiniteqilaaq", "sermiligaaq",
+        "isortoq", "alluitsup paa", "qassiarsuk", "igaliku", "aappilattoq", "tasiusaq", "narsarmijit",
+        "saattut", "ikerasak", "niaqornat", "illorsuit", "nuugaatsiaq", "kullorsuaq", "innaarsuit",
+        "nuussuaq", "kangersuatsiaq", "ikerasaarsuk", "attu", "akunnaaq", "iginniarfik", "niaqornaarsuk",
+        "kitsissuarsuit", "ilimanaq", "qeqertaq", "saqqaq", "oqaatsut", "sarfannguit", "itilleq",
+        "kangaamiut", "atammik", "napasoq", "qaarsut", "ukkusissat", "ikamiut", "kangerluk",
+        "aappilattoq (upernavik)", "naajaat", "tussaaq", "upernavik kujalleq"),
+}
+TOWN_ZONES = {town: zone for zone, towns in GREENLAND_ZONES.items() for town in towns}
+DANISH_ZONE = "Europe/Copenhagen"
+
+
+def zone_of_town(town):
+    """The zone of a person who lives in `town`: Greenland's by name, Denmark's for any
+    other place named; None when no town is known."""
+    name = " ".join((town or "").split()).lower()
+    if not name:
+        return None
+    return TOWN_ZONES.get(name, DANISH_ZONE)
+
+
 # The holidays package does not list Greenland's national day.
 EXTRA_HOLIDAYS = {"GL": {(6, 21): "Ullortuneq"}}
 

@@ -16,7 +16,7 @@ from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
 from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
-from fgc.conferences.mail import meeting_event, rsvp_link, when_text, zone_time
+from fgc.conferences.mail import meeting_event, reader_of, rsvp_link, when_text, zone_time
 from fgc.conferences.models import (CHECKLIST, CHILD_TOOK_PART, PARTS, ROLES, YES_NO_FACTS, CalendarFeed,
                                     Conference, Participant)
 from fgc.core.errors import DomainError, EditConflict
@@ -320,7 +320,7 @@ def letter(case_id, conference_id, participant_id):
         letter_html = render_template("conferences/_letter.html", conference=conference,
                                       participant=participant, link=rsvp_link(participant),
                                       coordinator=case.coordinator or current_user,
-                                      when=when_text(conference))
+                                      when=when_text(conference, reader_of(participant)))
     return render_template("conferences/letter.html", case=case, conference=conference,
                            participant=participant, letter_html=Markup(letter_html))
 
@@ -346,7 +346,7 @@ def rsvp(token):
         flash(_("Thank you. Your answer is saved."), "success")
         return redirect(url_for("conferences.rsvp", token=token))
     return render_template("conferences/rsvp.html", participant=participant, conference=conference,
-                           when=when_text(conference), coordinator=case.coordinator,
+                           when=when_text(conference, reader_of(participant)), coordinator=case.coordinator,
                            may_answer=services.may_answer(participant))
 
 

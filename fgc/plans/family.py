@@ -11,7 +11,7 @@ from fgc.cases.models import Case, FamilyAccess
 from fgc.cases.views import register_family_home
 from fgc.conferences import services as conference_services
 from fgc.conferences.forms import AnswerForm
-from fgc.conferences.mail import when_text
+from fgc.conferences.mail import reader_of, when_text
 from fgc.conferences.models import Participant
 from fgc.core import audit
 from fgc.extensions import db, limiter
@@ -52,6 +52,7 @@ def home():
     mine = [c for c in plan.commitments if account.member_id in {p.id for p in c.people}] if plan else []
     meetings = services.family_meetings(account.member_id)
     return render_template("family/home.html", plan=plan, mine=mine, meetings=meetings, when_text=when_text,
+                           reader_of=reader_of,
                            check_in_form=CheckInForm(), rules=rules, today=date.today())
 
 
