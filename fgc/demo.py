@@ -21,8 +21,8 @@ class Demo:
         self.organisations, self.users, self.cases, self.conferences = {}, {}, {}, {}
 
 
-def _user(demo, key, org, name, email, role, locale):
-    user = User(organisation=org, name=name, email=email, role=role, locale=locale)
+def _user(demo, key, org, name, email, role, locale, phone=""):
+    user = User(organisation=org, name=name, email=email, role=role, locale=locale, phone=phone)
     user.set_password(DEMO_PASSWORD)
     db.session.add(user)
     demo.users[key] = user
@@ -48,21 +48,23 @@ def seed():
     demo = Demo()
     today = date.today()
     dk = Organisation(name="Aarhus Kommune", country="DK", timezone="Europe/Copenhagen",
-                      default_locale="da")
+                      default_locale="da", address="Familierådslagning, Rådhuspladsen 2, 8000 Aarhus C",
+                      phone="+45 89 40 20 00", email="familieraadslagning@aarhus.demo")
     gl = Organisation(name="Kommuneqarfik Sermersooq", country="GL", timezone="America/Nuuk",
-                      default_locale="kl")
+                      default_locale="kl", address="Postboks 1005, 3900 Nuuk", phone="+299 36 73 00",
+                      email="ilaqutariit@sermersooq.demo")
     db.session.add_all([dk, gl])
     db.session.flush()
     demo.organisations.update(dk=dk, gl=gl)
 
     _user(demo, "dk_admin", dk, "Mette Lund", "admin@aarhus.demo", "admin", "da")
     dk_coord = _user(demo, "dk_coordinator", dk, "Sofie Kjær", "samordner@aarhus.demo",
-                     "coordinator", "da")
+                     "coordinator", "da", phone="+45 41 87 20 13")
     dk_case = _user(demo, "dk_caseworker", dk, "Jonas Mikkelsen", "sagsbehandler@aarhus.demo",
                     "caseworker", "da")
     _user(demo, "gl_admin", gl, "Aviaja Lynge", "admin@sermersooq.demo", "admin", "kl")
     gl_coord = _user(demo, "gl_coordinator", gl, "Naja Petersen", "samordner@sermersooq.demo",
-                     "coordinator", "kl")
+                     "coordinator", "kl", phone="+299 55 12 34")
     gl_case = _user(demo, "gl_caseworker", gl, "Hans Kleist", "sagsbehandler@sermersooq.demo",
                     "caseworker", "kl")
     family = _user(demo, "dk_family", dk, "Birthe Jensen", "mormor@aarhus.demo", "family", "da")

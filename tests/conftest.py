@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite (or on PostgreSQL when FGC_TEST_DATABASE_URL names
 a server: a throwaway database is made there for the run), a client, users of
 every role, and a login helper that goes through the real form."""
+import base64
 import os
 import re
 import uuid
@@ -202,6 +203,10 @@ def smtp_server(app):
     assert server.inbox.problems == []
 
 
+ONE_PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
 class World:
     """Two municipalities. In `org`: one user of each role, a case assigned to its
     coordinator and caseworker (the family member has access to it), and an unassigned
@@ -209,6 +214,7 @@ class World:
 
     def __init__(self):
         self.org = factories.organisation()
+        self.org.logo, self.org.logo_type = ONE_PIXEL_PNG, "image/png"  # the letterhead's logo
         self.other_org = factories.organisation()
         self.users = {role: factories.user(self.org, role)
                       for role in ("admin", "coordinator", "caseworker", "family")}

@@ -12,6 +12,7 @@ from fgc.conferences import services as conferences
 from fgc.core.mail import OutboxMessage
 from fgc.extensions import db
 from fgc.plans import services as plans
+from fgc.plans.models import FamilyAccount
 from tests import factories
 from tests.conferences import factories as meetings
 from tests.network import factories as network
@@ -34,6 +35,8 @@ def test_each_kind_of_link_opens_in_the_recipients_language(app, client, world, 
     ane = network.member(case, "Ane Olsen", email="ane@example.gl", language="kl")
     meeting = meetings.conference(case, coordinator)
     conferences.add_member(case, meeting, ane, "family", added_by=coordinator)
+    account = factories.user(world.org, "family", locale="kl", email="ane.account@example.gl")
+    db.session.add(FamilyAccount(user_id=account.id, member_id=ane.id))  # she can open the plan in fgc
     plan = plan_factories.plan(case, coordinator, conference_id=meeting.id, commitments=[
         plan_factories.commitment(people=[ane], due=date.today() + timedelta(days=1))], state="accepted")
     staff = factories.user(world.org, "caseworker", locale="kl")

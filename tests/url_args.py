@@ -25,7 +25,9 @@ def _conference(case, made):
 
 def _plan(case, made):
     if "plan" not in made:
-        made["plan"] = plans.plan(case, case.caseworker)
+        # The plan of a held conference, whose participants a handout is for.
+        made["plan"] = plans.plan(case, case.caseworker, conference_id=_conference(case, made))
+        made["conference"].state = "held"
     return made["plan"]
 
 

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, FileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from zxcvbn import zxcvbn
 
-from fgc.core.forms import Form
+from fgc.core.forms import Form, VersionField
 from fgc.i18n import LANGUAGE_CHOICES
 
 EMAIL_REQUIRED = DataRequired(message=_l("Enter your e-mail address."))
@@ -81,3 +81,22 @@ class StaffUserForm(Form):
 
 class LanguageForm(Form):
     language = SelectField(choices=LANGUAGE_CHOICES, validate_choice=True)
+
+
+PHONE = Length(max=40, message=_l("The phone number is too long."))
+
+
+class LetterheadForm(Form):
+    """What the municipality's letters and handouts carry at the top."""
+
+    address = TextAreaField(_l("Address"), validators=[Length(max=300, message=_l("The address is too long."))],
+                            description=_l("As it should stand on letters, e.g. street, postcode and town."))
+    phone = StringField(_l("Phone"), validators=[PHONE])
+    email = EmailField(_l("E-mail"), validators=[Optional(), EMAIL_VALID, EMAIL_LENGTH])
+    logo = FileField(_l("Logo (PNG or JPEG, at most 200 KB)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    version = VersionField()
+
+
+class PhoneForm(Form):
+    phone = StringField(_l("Your phone number, as it stands on the letters you send"), validators=[PHONE])

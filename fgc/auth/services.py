@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from fgc.auth.models import PasswordLink, User, hasher, new_session_token
 from fgc.core import audit
-from fgc.core.errors import DomainError
+from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.core.models import utcnow
 from fgc.extensions import db
@@ -116,3 +116,27 @@ def set_active(user, active, *, changed_by):
         end_session(user)
         revoke_links(user)
     audit.record("user.activated" if active else "user.deactivated", subject=user, user=changed_by)
+
+
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_MAX_BYTES = 200 * 1024
+
+
+def set_letterhead(organisation, *, address, phone, email, logo=None, remove_logo=False, expected_version,
+                   changed_by):
+    """The letterhead of the organisation's letters. `logo`: the bytes of a PNG or JPEG."""
+    check_version(organisation, expected_version, _l(
+        "Someone else changed the letterhead while you were editing. Your changes are kept below: "
+        "compare and save again."))
+    if logo:
+        kind = next((kind for magic, kind in LOGO_TYPES.items() if logo.startswith(magic)), None)
+        if kind is None:
+            raise DomainError(_l("The logo must be a PNG or JPEG picture."))
+        if len(logo) > LOGO_MAX_BYTES:
+            raise DomainError(_l("The logo is too large (at most 200 KB)."))
+        organisation.logo, organisation.logo_type = logo, kind
+    elif remove_logo:
+        organisation.logo, organisation.logo_type = None, ""
+    organisation.address, organisation.phone, organisation.email = address.strip(), phone.strip(), email.strip()
+    db.session.flush()
+    audit.record("organisation.letterhead", user=changed_by, organisation_id=organisation.id)

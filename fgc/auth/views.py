@@ -1,20 +1,22 @@
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from fgc.auth import services
-from fgc.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm,
-                            StaffUserForm)
+from fgc.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LanguageForm, LetterheadForm, LoginForm,
+                            PhoneForm, SetPasswordForm, StaffUserForm)
 from fgc.auth.models import User
 from fgc.core import audit
 from fgc.core import mail as outbox
 from fgc.core.errors import DomainError
+from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
-from fgc.security import ADMIN, ROLES, public, roles, same_site_path, secret_limit, start_sign_in
+from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, start_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -140,7 +142,58 @@ def change_password():
             login_user(user)  # the new session token, which ended every other session
             flash(_("Your password is changed."), "success")
             return redirect(url_for("cases.dashboard"))
-    return render_template("auth/set_password.html", form=form, heading=_("Change your password"))
+    return render_template("auth/set_password.html", form=form, heading=_("Change your password"),
+                           phone_form=PhoneForm(data={"phone": current_user.phone}) if current_user.is_staff else None)
+
+
+@bp.route("/account/phone", methods=["POST"])
+@roles(*STAFF)
+def change_phone():
+    form = PhoneForm()
+    if form.validate_on_submit():
+        current_user.phone = (form.phone.data or "").strip()
+        audit.record("user.phone")
+        db.session.commit()
+        flash(_("Your phone number is saved."), "success")
+    else:
+        flash(form.phone.errors[0], "error")
+    return redirect(url_for("auth.change_password"))
+
+
+@bp.route("/admin/organisation", methods=["GET", "POST"])
+@roles(ADMIN)
+def letterhead():
+    """The municipality's letterhead: address, phone, e-mail and logo on letters and handouts."""
+    organisation = current_user.organisation
+    form = LetterheadForm(data=record_data(LetterheadForm, organisation, logo=None)) if request.method == "GET" \
+        else LetterheadForm()
+    if form.validate_on_submit():
+        upload = request.files.get("logo")
+        try:
+            services.set_letterhead(organisation, address=form.address.data or "", phone=form.phone.data or "",
+                                    email=form.email.data or "", logo=upload.read() if upload else None,
+                                    remove_logo=form.remove_logo.data, expected_version=form.version.data,
+                                    changed_by=current_user)
+            db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            form.form_errors.append(getattr(error, "message", None) or _(
+                "Someone else changed the letterhead while you were editing. Your changes are kept below: "
+                "compare and save again."))
+        else:
+            flash(_("The letterhead is saved."), "success")
+            return redirect(url_for("auth.letterhead"))
+    return render_template("auth/letterhead.html", form=form, organisation=organisation)
+
+
+@bp.route("/organisation/logo")
+@roles(*STAFF)
+def organisation_logo():
+    organisation = current_user.organisation
+    if not organisation.logo:
+        abort(404)
+    return Response(organisation.logo, mimetype=organisation.logo_type,
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.route("/language", methods=["POST"])

@@ -53,6 +53,12 @@ class AnswerForm(Form):
                          validate_choice=True)
 
 
+class AnswerCodeForm(Form):
+    code = StringField(_l("The code in your letter"), validators=[
+        InputRequired(message=_l("Type the code from your letter.")), Length(max=40, message=_l("The code is too long."))],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+
+
 class CancelForm(Form):
     reason = TextAreaField(_l("Why (optional)"), validators=[Optional(), SHORT(1000)],
                            description=_l("Everyone invited is told, by e-mail in their own language. "

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.auth.models import User
+from fgc.core import codes
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
 from fgc.network.models import NetworkMember
@@ -169,6 +170,10 @@ def new_link_token():
     return secrets.token_urlsafe(24)
 
 
+def new_answer_code():
+    return codes.new_code()
+
+
 class Participant(db.Model):
     """Someone invited: a network member or a member of staff."""
 
@@ -193,6 +198,8 @@ class Participant(db.Model):
     # The secret in the person's answer link and letter: random, kept here, replaced to
     # kill the link. (A signed id came back to life when SQLite reused the id.)
     link_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
+    # The same, short, to type from a letter at the short address (/r): replaced with it.
+    answer_code: Mapped[str] = mapped_column(String(8), unique=True, default=new_answer_code)
 
     conference: Mapped[Conference] = relationship(back_populates="participants")
     member: Mapped[NetworkMember | None] = relationship(lazy="joined")
@@ -201,6 +208,14 @@ class Participant(db.Model):
     @property
     def name(self):
         return self.member.name if self.member else self.user.name
+
+    def new_links(self):
+        """Kill the answer link and code given so far (the person may no longer answer by them)."""
+        self.link_token, self.answer_code = new_link_token(), new_answer_code()
+
+    @property
+    def answer_code_shown(self):
+        return codes.shown(self.answer_code)
 
     @property
     def reachable(self):

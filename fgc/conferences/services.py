@@ -9,8 +9,7 @@ from fgc.cases import services as case_services
 from fgc.cases.models import CONFERENCE_HELD, FOLLOWING_UP, Case
 from fgc.conferences import timing
 from fgc.conferences.mail import send_invitation
-from fgc.conferences.models import (CHECKLIST, YES_NO_FACTS, ZONE_LABELS, ChecklistItem, Conference, Participant,
-                                    new_link_token)
+from fgc.conferences.models import CHECKLIST, YES_NO_FACTS, ZONE_LABELS, ChecklistItem, Conference, Participant
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import PENDING, OutboxMessage
@@ -279,7 +278,7 @@ def _withdraw_invitations(case, member, by):
                                       unsent))
     links = db.session.scalars(select(Participant).where(Participant.member_id == member.id)).all()
     for participant in links:
-        participant.link_token = new_link_token()
+        participant.new_links()
     if links:
         withdrawn.append(_("their answer links and letters no longer work"))
     db.session.flush()

@@ -1,13 +1,16 @@
+import io
+import re
 import secrets
+from datetime import date
 
-from markupsafe import Markup
-
+import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
 
 from fgc.auth.models import User
@@ -15,13 +18,13 @@ from fgc.cases.models import Case
 from fgc.cases.permissions import get_case_or_404
 from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
-from fgc.conferences.forms import AnswerForm, CancelForm, ConferenceForm, ParticipantForm
+from fgc.conferences.forms import AnswerCodeForm, AnswerForm, CancelForm, ConferenceForm, ParticipantForm
 from fgc.conferences.mail import meeting_event, reader_of, rsvp_link, when_text, zone_time
 from fgc.conferences.models import (CHECKLIST, CHILD_TOOK_PART, PARTS, ROLES, YES_NO_FACTS, CalendarFeed,
                                     Conference, Participant)
-from fgc.core.errors import DomainError, EditConflict
-from fgc.core import audit
+from fgc.core import audit, codes
 from fgc.core import mail as outbox
+from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, record_data
 from fgc.core.mail import OutboxMessage, public_url
 from fgc.core.models import as_id, utcnow
@@ -317,12 +320,39 @@ def letter(case_id, conference_id, participant_id):
                 "in the network).", name=participant.name), "error")
         return redirect(url_for("conferences.detail", case_id=case.id, conference_id=conference.id))
     with in_locale(participant.language):
-        letter_html = render_template("conferences/_letter.html", conference=conference,
-                                      participant=participant, link=rsvp_link(participant),
-                                      coordinator=case.coordinator or current_user,
-                                      when=when_text(conference, reader_of(participant)))
+        link = rsvp_link(participant)
+        letter_html = render_template(
+            "conferences/_letter.html", conference=conference, participant=participant, link=link,
+            coordinator=case.coordinator or current_user, organisation=current_user.organisation,
+            when=when_text(conference, reader_of(participant)), today=date.today(),
+            short_address=re.sub(r"^https?://", "", public_url(url_for("conferences.answer_by_code"))),
+            qr=qr_svg(link, _("QR code: the answer page")))
     return render_template("conferences/letter.html", case=case, conference=conference,
                            participant=participant, letter_html=Markup(letter_html))
+
+
+def qr_svg(link, label):
+    """A QR code of `link` as inline SVG (no style attributes), named for screen readers."""
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4,
+                                     svgclass="qr", lineclass="qr-line")
+    svg = out.getvalue().decode()
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
+@bp.route("/r", methods=["GET", "POST"])
+@public
+@limiter.limit(secret_limit, methods=["POST"])
+def answer_by_code():
+    """The short address on a letter: type the code printed beside it, answer on the next page."""
+    form = AnswerCodeForm()
+    if form.validate_on_submit():
+        code = codes.normalise(form.code.data)
+        participant = db.session.scalar(select(Participant).where(Participant.answer_code == code)) if code else None
+        if participant is not None and participant.reachable and participant.answer != "not_sent":
+            return redirect(url_for("conferences.rsvp", token=participant.link_token))
+        form.code.errors.append(_("This code is not known. Check it against the letter and try again."))
+    return render_template("conferences/answer_code.html", form=form), 200 if not form.errors else 404
 
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])

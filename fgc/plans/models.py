@@ -177,6 +177,10 @@ class CheckIn(db.Model):
     status: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
 
+    @property
+    def status_label(self):
+        return COMMITMENT_STATES[self.status]
+
 
 class ResourceRequest(db.Model):
     __tablename__ = "resource_requests"

@@ -171,14 +171,32 @@ def decide(case, plan, *, accepted, reason, resource_decisions, expected_version
     return plan
 
 
-def _distribute(case, plan):
-    """'The plan is ready': no plan content in the mail, only a link."""
+def can_open_plan(participant):
+    """Whether the person can open the plan in fgc: staff, or a family member with an
+    active account of their own. The others get it on paper (handouts)."""
+    if participant.user is not None:
+        return participant.user.active
+    account = db.session.scalar(select(FamilyAccount).where(FamilyAccount.member_id == participant.member_id))
+    return account is not None and account.user.active
+
+
+def plan_readers(plan):
+    """(by mail, on paper): the reachable people invited to the plan's conference, split
+    by whether they can open the plan in fgc (and have an e-mail) or need a handout."""
     if plan.conference_id is None:
-        return
-    participants = db.session.scalars(select(Participant).where(Participant.conference_id == plan.conference_id)).all()
-    for participant in participants:
-        if not participant.email or not participant.reachable:
-            continue
+        return [], []
+    participants = db.session.scalars(select(Participant).where(Participant.conference_id == plan.conference_id)
+                                      .order_by(Participant.id)).all()
+    reachable = [p for p in participants if p.reachable]
+    mailed = [p for p in reachable if p.email and can_open_plan(p)]
+    return mailed, [p for p in reachable if p not in mailed]
+
+
+def _distribute(case, plan):
+    """'The plan is ready', to those who can open it: no plan content in the mail, only a
+    link. The others are on the plan's list of handouts to print."""
+    mailed, _on_paper = plan_readers(plan)
+    for participant in mailed:
         link = public_url(url_for("family.home", lang=participant.language) if participant.member else
                           url_for("plans.overview", case_id=case.id, lang=participant.language))
         msg = render_message("plan_ready", participant.email, participant.language,

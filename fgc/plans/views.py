@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,12 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from fgc.cases.models import Case
 from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.cases.views import register_case_tab
-from fgc.conferences.models import Conference
+from fgc.conferences.models import Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, lines, record_data
 from fgc.core.models import utcnow
 from fgc.extensions import db
-from fgc.i18n import in_locale
+from fgc.i18n import in_locale, to_zone
 from fgc.network.models import NetworkMember
 from fgc.network.services import may_reach, members_of
 from fgc.plans import rules, services
@@ -117,8 +118,9 @@ def show(case_id, plan_id):
     plan = _plan_or_404(case, plan_id)
     conference = db.session.get(Conference, plan.conference_id, options=[selectinload(Conference.participants)]) \
         if plan.conference_id else None
+    mailed, on_paper = services.plan_readers(plan) if plan.state == "accepted" else ([], [])
     return render_template("plans/show.html", case=case, plan=plan, today=date.today(), rules=rules,
-                           conference=conference)
+                           conference=conference, mailed=mailed, on_paper=on_paper)
 
 
 @bp.route(PREFIX + "/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -173,8 +175,14 @@ def decide(case_id, plan_id):
                             resource_decisions=decisions, expected_version=form.version.data,
                             decided_by=current_user)
             db.session.commit()
-            flash(_("The decision is recorded.") + (" " + _("Everyone invited is told that the plan is ready.")
-                                                     if plan.state == "accepted" else ""), "success")
+            told = _("The decision is recorded.")
+            if plan.state == "accepted":
+                mailed, on_paper = services.plan_readers(plan)
+                told += " " + _("Told by e-mail that the plan is ready: %(num)d.", num=len(mailed))
+                if on_paper:
+                    told += " " + _("To hand out on paper (see the plan's page): %(names)s.",
+                                    names=", ".join(p.name for p in on_paper))
+            flash(told, "success")
             return redirect(url_for("plans.show", case_id=case.id, plan_id=plan.id))
         except (DomainError, StaleDataError) as error:
             db.session.rollback()
@@ -227,6 +235,28 @@ def print_plan(case_id, plan_id):
     case = get_case_or_404(case_id, options=CASE_OPTIONS)
     plan = _plan_or_404(case, plan_id)
     return render_template("plans/print.html", case=case, plan=plan, today=date.today(), rules=rules)
+
+
+@bp.route(PREFIX + "/<int:plan_id>/handout/<int:participant_id>")
+def handout(case_id, plan_id, participant_id):
+    """A plan on paper for one person invited to its conference, in their language,
+    under the municipality's letterhead: what they would see in fgc."""
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    plan = _plan_or_404(case, plan_id)
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.conference_id != plan.conference_id:
+        abort(404)
+    if not participant.reachable:
+        flash(_("No handout for %(name)s: fgc may not reach them (a restriction, deceased, or no longer "
+                "in the network).", name=participant.name), "error")
+        return redirect(url_for("plans.show", case_id=case.id, plan_id=plan.id))
+    conference = db.session.get(Conference, plan.conference_id)
+    with in_locale(participant.language):
+        body = render_template("plans/_handout.html", case=case, plan=plan, participant=participant,
+                               conference=conference, organisation=current_user.organisation, today=date.today(),
+                               rules=rules, held_on=to_zone(conference.starts_at, conference.timezone).date())
+    return render_template("plans/handout.html", case=case, plan=plan, participant=participant,
+                           body=Markup(body))
 
 
 @bp.route(PREFIX + "/commitments/<int:commitment_id>/check-in", methods=["POST"])

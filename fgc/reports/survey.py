@@ -7,29 +7,24 @@ for each person who took part, mailed, and forgotten. The answer keeps the meeti
 and the marks, and nothing that leads back to the code, the person or the time.
 """
 import hashlib
-import re
-import secrets
 
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import false, func, select, update
 
 from fgc.conferences.services import on_held
+from fgc.core import codes
 from fgc.core.errors import DomainError
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.extensions import db
 from fgc.reports.models import SURVEY_QUESTIONS, SurveyAnswer, SurveyLink
 
-# No 0/O, 1/I/L: a code read from paper and typed on a phone is typed right.
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
 # Who is asked: the family and network, the child, the child's support person.
 # (Professionals are not: the survey asks whether the plan is the family's own.)
 SURVEY_ROLES = ("family", "child", "support")
 MAX_CARDS = 50
 QUESTION_KEYS = tuple(SURVEY_QUESTIONS)
 CHILD_KEYS = ("smiley",)
-_CODE = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
 
 
 class SurveyError(DomainError):
@@ -46,20 +41,11 @@ class UsedCode(SurveyError):
 
 def new_code():
     """A code as it is shown: 'ABCD-EFGH'."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:4]}-{raw[4:]}"
-
-
-def normalise(code):
-    """The code as typed, in capitals without spaces or dashes; None when it cannot be one."""
-    if not isinstance(code, str) or len(code) > 40:
-        return None
-    plain = re.sub(r"[\s\-\u2010-\u2015]", "", code).upper()
-    return plain if _CODE.fullmatch(plain) else None
+    return codes.shown(codes.new_code())
 
 
 def code_hash(code):
-    plain = normalise(code)
+    plain = codes.normalise(code)
     return hashlib.sha256(plain.encode()).hexdigest() if plain else None
 
 

@@ -12,9 +12,9 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from fgc.cases.permissions import get_case_or_404
-from fgc.conferences.views import register_conference_panel
 from fgc.conferences.models import Conference
-from fgc.core import audit
+from fgc.conferences.views import register_conference_panel
+from fgc.core import audit, codes
 from fgc.core.errors import DomainError
 from fgc.core.forms import Form
 from fgc.core.mail import public_url
@@ -104,7 +104,7 @@ def enter():
 
 
 def _shown(code):
-    plain = survey.normalise(code)
+    plain = codes.normalise(code)
     return f"{plain[:4]}-{plain[4:]}"
 
 

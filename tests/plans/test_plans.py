@@ -11,6 +11,7 @@ from fgc.extensions import db
 from fgc.i18n import in_locale
 from fgc.plans import rules
 from fgc.plans.models import Commitment, FamilyAccount, FamilyPlan, ReminderSent
+from tests import factories as base_factories
 from tests.conferences import factories as conference_factories
 from tests.conftest import count_queries
 from tests.network import factories as network
@@ -173,11 +174,16 @@ def test_the_caseworker_decides_with_the_bottom_lines_in_view(client, world, log
     assert plan.state == "not_accepted" and plan.decision_reason == "Mor kan ikke hente om natten."
 
 
-def test_an_accepted_plan_is_announced_to_every_participant_in_their_language(client, world, login_as, people):
+def test_an_accepted_plan_is_announced_to_every_participant_who_can_open_it_in_their_language(
+        client, world, login_as, people):
     coordinator = world.users["coordinator"]
     meeting = conference_factories.conference(world.case, coordinator)
     for person in people:
         conference_services.add_member(world.case, meeting, person, "family", added_by=coordinator)
+        account = base_factories.user(world.org, "family", email=f"account-{person.id}@example.dk")
+        db.session.add(FamilyAccount(user_id=account.id, member_id=person.id))
+    without_account = network.member(world.case, "Kaaleeraq Olsen", email="kaaleeraq@example.gl", language="kl")
+    conference_services.add_member(world.case, meeting, without_account, "family", added_by=coordinator)
     meeting.state = "held"
     plan = factories.plan(world.case, coordinator, conference_id=meeting.id)
     db.session.commit()
@@ -188,7 +194,7 @@ def test_an_accepted_plan_is_announced_to_every_participant_in_their_language(cl
     db.session.refresh(plan)
     assert plan.state == "accepted" and plan.resources[0].decision == "approved"
     mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "plan_ready"))}
-    assert set(mails) == {"birthe@example.dk", "ane@example.gl"}
+    assert set(mails) == {"birthe@example.dk", "ane@example.gl"}  # Kaaleeraq gets the plan on paper
     assert b"Familiens plan er klar" in mails["birthe@example.dk"].raw
     assert "Mormor henter" not in mails["birthe@example.dk"].raw.decode("utf-8", "ignore")  # no plan content
     assert b"Kaaleeraq" not in mails["ane@example.gl"].raw
