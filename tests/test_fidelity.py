@@ -31,10 +31,11 @@ def test_the_attendance_records_the_facts_and_the_page_scores_them(client, world
     questions.done, questions.done_at = True, meeting.starts_at - timedelta(days=2)
     db.session.commit()
     login_as(world.users["coordinator"])
-    form = {**FACTS, f"part-{participant.id}-1": "1", f"remote-{participant.id}": "1"}
+    form = {**FACTS, f"part-{participant.id}-1": "remote", f"part-{participant.id}-3": "present"}
     assert client.post(f"/cases/{world.case.id}/conferences/{meeting.id}/attendance", data=form).status_code == 302
     db.session.refresh(meeting)
-    assert participant.remote and participant.attended_part1
+    assert participant.took_part(1) == "remote" and participant.took_part(2) == "absent"
+    assert participant.took_part(3) == "present" and participant.remote
     assert (meeting.private_time_held, meeting.child_took_part, meeting.child_support_person,
             meeting.interpreter_needed, meeting.interpreter_present) == (True, "present", False, True, True)
 
@@ -54,7 +55,8 @@ def test_the_attendance_records_the_facts_and_the_page_scores_them(client, world
     form_page = client.get(f"/cases/{world.case.id}/conferences/{meeting.id}/attendance").get_data(as_text=True)
     for key, value in FACTS.items():
         assert f'name="{key}" value="{value}" checked' in form_page
-    assert f'name="remote-{participant.id}" value="1" checked' in form_page
+    for part, how in ((1, "remote"), (2, "absent"), (3, "present")):
+        assert f'name="part-{participant.id}-{part}" value="{how}" checked' in form_page
 
 
 def test_parts_that_do_not_apply_are_not_counted_and_late_plans_are_not_met(world):

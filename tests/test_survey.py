@@ -34,9 +34,10 @@ def add(world, meeting, name, role, **member):
 
 
 def record(client, world, meeting, parts, remote=()):
-    """Attendance through the coordinator's form: {participant: [parts]}, and who took part remotely."""
-    data = {f"part-{p.id}-{part}": "1" for p, attended in parts.items() for part in attended}
-    data.update({f"remote-{p.id}": "1" for p in remote})
+    """Attendance through the coordinator's form: {participant: [parts]}, and who took part
+    in part 1 by phone or video."""
+    data = {f"part-{p.id}-{part}": "present" for p, attended in parts.items() for part in attended}
+    data.update({f"part-{p.id}-1": "remote" for p in remote})
     return client.post(f"/cases/{world.case.id}/conferences/{meeting.id}/attendance", data=data,
                        follow_redirects=True)
 
@@ -88,7 +89,7 @@ def test_links_go_only_to_those_who_took_part_as_family_child_or_support_and_can
 
     page = record(client, world, meeting, {took_part: [1], child: [2], stayed_away: [], no_mail: [1, 2, 3],
                                            restricted: [1, 2, 3], teacher: [1], caseworker: [1, 3]},
-                  remote=[by_phone])  # Hans took part by phone: no part ticked
+                  remote=[by_phone])  # Hans took part by phone
 
     assert sorted(mail["To"] for mail in survey_mails()) == ["ane@example.gl", "hans@example.gl",
                                                               "pipaluk@example.gl"]

@@ -51,7 +51,8 @@ def seed(demo):
     for participant in held.participants:
         participant.answer = "accepted"
         participant.attended_part1 = participant.attended_part2 = participant.attended_part3 = True
-        participant.remote = participant.name == "Jens Olsen"
+        participant.remote_part1 = participant.remote_part2 = participant.remote_part3 = \
+            participant.name == "Jens Olsen"  # by phone from Kapisillit
     case_services.follow_event(olsen, CONFERENCE_HELD, held_on, changed_by=gl_coordinator)
     demo.conferences["gl_olsen"] = held
     services.schedule(olsen, dict(kind="follow_up", day=date.today() + timedelta(days=35), start=time(13),

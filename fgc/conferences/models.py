@@ -5,7 +5,8 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.auth.models import User
@@ -69,6 +70,8 @@ PROFESSIONAL_OPENING = _l("You are invited to a meeting. Time and place are belo
 ANSWERS = {"not_sent": _l("Not sent"), "sent": _l("Invited"), "accepted": _l("Coming"),
            "declined": _l("Not coming"), "tentative": _l("Maybe")}
 PARTS = {1: _l("Information"), 2: _l("Private family time"), 3: _l("Plan agreement")}
+# How a person took part in one part of the meeting.
+TOOK_PART = {"present": _l("There"), "remote": _l("By phone or video"), "absent": _l("Not there")}
 # What the attendance step asks about the meeting itself, for its fidelity.
 CHILD_TOOK_PART = {"present": _l("The child was there"), "views": _l("The child's views were presented"),
                    "no": _l("Neither")}
@@ -194,7 +197,10 @@ class Participant(db.Model):
     attended_part2: Mapped[bool | None]
     attended_part3: Mapped[bool | None]
     views: Mapped[str] = mapped_column(Text, default="")  # sent in by someone who cannot come
-    remote: Mapped[bool] = mapped_column(default=False)  # took part by phone or video
+    # Per part, whether they took part by phone or video (then attended_partN is true too).
+    remote_part1: Mapped[bool] = mapped_column(default=False)
+    remote_part2: Mapped[bool] = mapped_column(default=False)
+    remote_part3: Mapped[bool] = mapped_column(default=False)
     # The secret in the person's answer link and letter: random, kept here, replaced to
     # kill the link. (A signed id came back to life when SQLite reused the id.)
     link_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
@@ -212,6 +218,22 @@ class Participant(db.Model):
     def new_links(self):
         """Kill the answer link and code given so far (the person may no longer answer by them)."""
         self.link_token, self.answer_code = new_link_token(), new_answer_code()
+
+    @hybrid_property
+    def remote(self):
+        """Took part in some part by phone or video."""
+        return self.remote_part1 or self.remote_part2 or self.remote_part3
+
+    @remote.inplace.expression
+    @classmethod
+    def _remote_expression(cls):
+        return or_(cls.remote_part1, cls.remote_part2, cls.remote_part3)
+
+    def took_part(self, part):
+        """'present', 'remote' (by phone or video) or 'absent' in part 1, 2 or 3."""
+        if getattr(self, f"remote_part{part}"):
+            return "remote"
+        return "present" if getattr(self, f"attended_part{part}") else "absent"
 
     @property
     def answer_code_shown(self):

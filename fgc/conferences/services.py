@@ -216,19 +216,19 @@ def on_held(hook):
     return hook
 
 
-def record_attendance(case, conference, attendance, views, *, recorded_by, remote=(), facts=None):
-    """`attendance`: participant id -> set of parts attended; `views`: id -> text;
-    `remote`: ids of those who took part by phone or video; `facts`: MEETING_FACTS.
+def record_attendance(case, conference, attendance, views, *, recorded_by, facts=None):
+    """`attendance`: participant id -> {part: "present" or "remote"} (absent from the
+    parts left out); `views`: id -> text; `facts`: MEETING_FACTS.
     Only for a meeting that has started: recorded earlier, it would show as held.
     Returns what the hooks of a meeting held for the first time did, in words."""
     if not conference.has_started:
         raise SchedulingError(_l("Attendance can be recorded once the meeting has started."))
     first_time = conference.state != "held"
     for participant in conference.participants:
-        parts = attendance.get(participant.id, set())
-        participant.attended_part1, participant.attended_part2, participant.attended_part3 = (
-            1 in parts, 2 in parts, 3 in parts)
-        participant.remote = participant.id in remote
+        parts = attendance.get(participant.id, {})
+        for part in (1, 2, 3):
+            setattr(participant, f"attended_part{part}", part in parts)
+            setattr(participant, f"remote_part{part}", parts.get(part) == "remote")
         if participant.id in views:
             participant.views = views[participant.id]
     for key in MEETING_FACTS:

@@ -20,8 +20,8 @@ from fgc.cases.views import register_case_tab, register_dashboard_panel
 from fgc.conferences import ical, services, timing
 from fgc.conferences.forms import AnswerCodeForm, AnswerForm, CancelForm, ConferenceForm, ParticipantForm
 from fgc.conferences.mail import meeting_event, reader_of, rsvp_link, when_text, zone_time
-from fgc.conferences.models import (CHECKLIST, CHILD_TOOK_PART, PARTS, ROLES, YES_NO_FACTS, CalendarFeed,
-                                    Conference, Participant)
+from fgc.conferences.models import (CHECKLIST, CHILD_TOOK_PART, PARTS, ROLES, TOOK_PART, YES_NO_FACTS,
+                                    CalendarFeed, Conference, Participant)
 from fgc.core import audit, codes
 from fgc.core import mail as outbox
 from fgc.core.errors import DomainError, EditConflict
@@ -278,13 +278,13 @@ def attendance(case_id, conference_id):
     errors = []
     if request.method == "POST":
         attended, views = {}, {}
-        remote = {p.id for p in conference.participants if request.form.get(f"remote-{p.id}")}
         facts = {key: {"yes": True, "no": False}.get(request.form.get(key)) for key in YES_NO_FACTS}
         facts["child_took_part"] = request.form.get("child_took_part") \
             if request.form.get("child_took_part") in CHILD_TOOK_PART else None
         for participant in conference.participants:
-            attended[participant.id] = {part for part in PARTS
-                                        if request.form.get(f"part-{participant.id}-{part}")}
+            attended[participant.id] = {
+                part: how for part in PARTS
+                if (how := request.form.get(f"part-{participant.id}-{part}")) in ("present", "remote")}
             text = (request.form.get(f"views-{participant.id}") or "").strip()
             if len(text) > 10_000:
                 errors.append(_("The text is too long (at most 10,000 characters)."))
@@ -294,7 +294,7 @@ def attendance(case_id, conference_id):
         if not errors and conference.state != "cancelled":
             try:
                 done = services.record_attendance(case, conference, attended, views, recorded_by=current_user,
-                                                  remote=remote, facts=facts)
+                                                  facts=facts)
                 db.session.commit()
                 flash(_("Attendance is recorded."), "success")
                 for text in done:
@@ -306,7 +306,8 @@ def attendance(case_id, conference_id):
         if conference.state == "cancelled":
             errors.append(_("A meeting that is held or cancelled cannot be changed."))
     return render_template("conferences/attendance.html", case=case, conference=conference, parts=PARTS,
-                           errors=errors, yes_no_facts=YES_NO_FACTS, child_took_part=CHILD_TOOK_PART)
+                           errors=errors, yes_no_facts=YES_NO_FACTS, child_took_part=CHILD_TOOK_PART,
+                           took_part=TOOK_PART)
 
 
 @bp.route(PREFIX + "/<int:conference_id>/participants/<int:participant_id>/letter")

@@ -128,10 +128,11 @@ class History:
         db.session.flush()
         for person in people:
             came = rnd.random() < 0.8
+            by_phone = came and rnd.random() < (0.3 if country == "GL" else 0.1)
             db.session.add(Participant(conference_id=meeting.id, member_id=person.id, role="family",
                                        answer="accepted" if came else "declined", attended_part1=came,
                                        attended_part2=came and person.sector != "school", attended_part3=came,
-                                       remote=came and rnd.random() < (0.3 if country == "GL" else 0.1)))
+                                       remote_part1=by_phone, remote_part3=by_phone))
         _move(case, "conference_held", held_on)
         for _n in range(rnd.randint(2, 4)):
             db.session.add(SurveyAnswer(conference_id=meeting.id, heard=rnd.randint(3, 5), ours=rnd.randint(3, 5),

@@ -118,7 +118,7 @@ def test_attendance_waits_until_the_meeting_has_started(client, world, login_as)
     login_as(world.users["coordinator"])
     url = f"/cases/{world.case.id}/conferences/{meeting.id}/attendance"
     assert "Fremmødet kan registreres, når mødet er begyndt." in client.get(url).get_data(as_text=True)
-    response = client.post(url, data={f"part-{person.id}-1": "1"})
+    response = client.post(url, data={f"part-{person.id}-1": "present"})
     assert response.status_code == 200 and "Fremmødet kan registreres" in response.get_data(as_text=True)
     db.session.refresh(meeting)
     db.session.refresh(person)
@@ -136,8 +136,8 @@ def test_attendance_per_part_and_views_sent_in(client, world, login_as):
     db.session.commit()
     login_as(world.users["coordinator"])
     response = client.post(f"/cases/{world.case.id}/conferences/{meeting.id}/attendance", data={
-        f"part-{informant.id}-1": "1", f"part-{family.id}-1": "1", f"part-{family.id}-2": "1",
-        f"part-{family.id}-3": "1", f"views-{informant.id}": "", f"views-{family.id}": "Jeg vil gerne hjælpe."})
+        f"part-{informant.id}-1": "present", f"part-{family.id}-1": "present", f"part-{family.id}-2": "remote",
+        f"part-{family.id}-3": "present", f"views-{informant.id}": "", f"views-{family.id}": "Jeg vil gerne hjælpe."})
     assert response.status_code == 302
     db.session.refresh(meeting)
     db.session.refresh(informant)
@@ -145,6 +145,7 @@ def test_attendance_per_part_and_views_sent_in(client, world, login_as):
     assert meeting.state == "held"
     assert (informant.attended_part1, informant.attended_part2) == (True, False)
     assert family.attended_part3 and family.views == "Jeg vil gerne hjælpe."
+    assert [family.took_part(part) for part in (1, 2, 3)] == ["present", "remote", "present"]
 
 
 def test_the_calendar_feed_is_secret_revocable_and_neutral(app, client, world, login_as):
