@@ -54,6 +54,10 @@ def test_each_kind_of_link_opens_in_the_recipients_language(app, client, world, 
     assert opens_in_greenlandic(client, "/login")
     client.post("/language", data={"language": "da", "next": "/login"})  # the switch still works
     assert '<html lang="da"' in client.get("/login").get_data(as_text=True)
+    # Switched on the page the link opened, the link's own language does not come back.
+    switched = client.post("/language", data={"language": "da", "next": answer_link})
+    assert "lang=" not in switched.headers["Location"]
+    assert '<html lang="da"' in client.get(switched.headers["Location"]).get_data(as_text=True)
 
     for kind in ("plan_ready", "reminder"):
         path = link_in_mail(kind)

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
@@ -205,7 +207,16 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = form.language.data
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_without_lang(_safe_next(request.form.get("next"))))
+
+
+def _without_lang(path):
+    """The page to go back to, without the `lang` a mailed link carried: it would put the
+    language just chosen back to the link's."""
+    parts = urlsplit(path)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                       if key != "lang"])
+    return urlunsplit(parts._replace(query=query))
 
 
 @bp.route("/admin/users")

@@ -35,6 +35,9 @@ NOT_CRAWLED = {
     "auth.set_password": "needs a token from an e-mail; tests/test_auth.py and the language test",
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
+    "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
+    "plans.handout": "linked from a plan of a held conference, which the demo's first plans reached are not; "
+                     "tests/browser/test_letter_journey.py (axe, print) and tests/test_i18n.py",
 }
 
 
@@ -143,8 +146,9 @@ def check_page(page, response, url, label, lang, english, findings, shot_dir, ht
 
 
 def survey_pages(app):
-    """The survey as a family member reaches it without signing in: the short address on a
-    card, a card's code for an adult and for a child (the answer pages), the thank-you."""
+    """The pages a family member reaches from paper without signing in: the survey's short
+    address on a card, a card's code for an adult and for a child (the answer pages), the
+    thank-you, and the short address on an invitation letter."""
     from fgc.conferences.models import Conference
     from fgc.reports import survey
 
@@ -153,7 +157,7 @@ def survey_pages(app):
         assert meeting is not None, "the demo data has a held meeting"
         [adult], [child] = survey.cards(meeting, 1), survey.cards(meeting, 1, for_child=True)
         db.session.commit()
-    return ["/s", f"/s/{adult}", f"/s/{child}", "/s/thanks"]
+    return ["/s", f"/s/{adult}", f"/s/{child}", "/s/thanks", "/r"]
 
 
 def crawl(browser, live_server, label, who, findings, shot_dir, html_dir, also=()):

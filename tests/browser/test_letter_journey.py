@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from fgc.extensions import db
 from fgc.plans.models import FamilyPlan
-from tests.browser.conftest import ARTIFACTS, ROOT, new_context, sign_in
+from tests.browser.conftest import ARTIFACTS, ROOT, new_context, run_axe, sign_in
 
 JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
 SHOTS = ARTIFACTS / "paper"
@@ -46,6 +46,7 @@ def test_a_printed_letter_and_plan_handout_lead_back_into_fgc(browser, live_serv
             page.locator("tr", has_text="Ali Hassan").locator("a[href$='/letter']").click()  # no e-mail
         letter = page.inner_text("main")
         assert "Aarhus Kommune" in letter and "Sofie Kjær" in letter and "dansk tid" in letter
+        assert run_axe(page) == []
         code = page.inner_text(".letter-answer .code").strip()
         short_address = page.inner_text(".short-address").strip()
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code) and short_address.endswith("/r")
@@ -87,6 +88,7 @@ def test_a_printed_letter_and_plan_handout_lead_back_into_fgc(browser, live_serv
         assert page.locator("article.handout").get_attribute("lang") == "kl"
         assert "Kommuneqarfik Sermersooq" in text and "Jens Olsen" in text and "Hans Kleist" in text
         assert "Arfininngornikkut aalisariarneq" in text  # the plan in the family's own words
+        assert run_axe(page) == []
         page.emulate_media(media="print")
         page.screenshot(path=str(SHOTS / "handout-print-kl.png"), full_page=True)
     finally:
