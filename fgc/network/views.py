@@ -153,14 +153,13 @@ def _nodes(people):
 
 def _map_svg(case, people):
     nodes = _nodes(people)
-    drawing = layout.network_map(nodes, case.children_names)
+    drawing = layout.network_map(nodes, case.children_names, {k: str(v) for k, v in SECTORS.items()})
     counts = ", ".join(f"{SECTORS[s]}: {sum(1 for n in nodes if n.sector == s)}" for s in layout.SECTORS)
     return layout.map_svg(
         nodes, drawing,
         title=_("Network map of case %(reference)s", reference=case.reference),
         desc=_("The child in the centre; four sectors and three rings of closeness. "
                "People in each sector: %(counts)s.", counts=counts),
-        sector_names={k: str(v) for k, v in SECTORS.items()},
         ring_names={k: str(v) for k, v in CLOSENESS.items()},
         restricted_label=_("restricted"))
 
