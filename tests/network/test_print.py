@@ -38,7 +38,8 @@ def test_the_print_view_holds_the_reference_the_day_the_legend_and_the_diagram_w
     assert world.case.reference in page and "Pipaluk Lyberth" in page
     assert "Udskrevet " in page and "Signaturforklaring" in page
     assert 'class="diagram-print paper-a4"' in page
-    assert 'class="site-header"' not in page and 'class="site-nav"' not in page
+    assert 'class="site-nav"' not in page and 'class="site-footer"' not in page
+    assert 'id="language-select"' in page  # print it in the family's language
     assert svg_of(page).get("role") == "img" and "Paninnguaq" in page
     assert 'style="' not in page  # a strict CSP: no inline style
     a3 = client.get(f"/cases/{world.case.id}/network/{kind}/print?paper=a3").get_data(as_text=True)
