@@ -1,8 +1,10 @@
 """Network map and genogram: geometry and SVG, from plain data.
 
 Pure functions (no Flask, no database): views pass in `Node`s with already
-translated labels. Boxes never overlap: every placement is checked against the
-boxes already placed, and a map that runs out of room grows its rings.
+translated labels. Boxes never overlap: on the map every box lies wholly in its
+sector and ring and is checked against those already placed there, and a ring is
+made as deep as its people need. Names and labels wrap onto up to three lines,
+and each box (each genogram row) is as tall as its lines.
 """
 import math
 from dataclasses import dataclass, field
@@ -10,8 +12,16 @@ from xml.sax.saxutils import escape
 
 SECTORS = ("family", "friends", "school", "professional")
 RINGS = ("close", "medium", "distant")
-BOX_W, BOX_H, GAP = 132, 38, 6
-LABEL_CHARS = 19
+BOX_W, BOX_H, GAP = 150, 38, 6
+MAX_LINES = 3
+# Average glyph width as a share of the font size: measured on IBM Plex Sans and
+# Arial (Liberation Sans) with Danish and Greenlandic names, rounded up so a line
+# of ordinary text stays inside its box in either font.
+CHAR_EM = {False: 0.54, True: 0.58}
+NAME_SIZE, NAME_LINE = 13, 16      # names: font size and line height, px
+SMALL_SIZE, SMALL_LINE = 12, 15    # relations and ring names
+SECTOR_SIZE, SECTOR_LINE = 15, 19  # the map's sector names
+PAD = 6                            # inside a box, around its text
 
 
 @dataclass
@@ -50,9 +60,45 @@ class Layout:
     extra: dict = field(default_factory=dict)     # drawing details
 
 
-def short(text, limit=LABEL_CHARS):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def chars_per_line(width, font_size, bold=False):
+    """How many characters of text fit on one line `width` px wide."""
+    return max(4, int(width / (font_size * CHAR_EM[bool(bold)])))
+
+
+def wrap(text, width, font_size, *, bold=False, max_lines=MAX_LINES):
+    """The lines `text` takes in a box `width` px wide at `font_size` px.
+
+    Lines break at spaces and after hyphens; a word longer than a line is broken
+    with a hyphen. Text that needs more than `max_lines` lines ends its last line
+    with "…" (the diagram's tooltip and the table beside it hold the whole text).
+    """
+    limit = chars_per_line(width, font_size, bold)
+    lines, line = [], ""
+    for word in str(text).split():
+        pieces = [part + "-" for part in word.split("-")[:-1]] + [word.split("-")[-1]]
+        for index, piece in enumerate(p for p in pieces if p):
+            joint = " " if index == 0 and line else ""
+            if len(line) + len(joint) + len(piece) <= limit:
+                line += joint + piece
+                continue
+            if line:
+                lines.append(line)
+            while len(piece) > limit:
+                lines.append(piece[:limit - 1] + "-")
+                piece = piece[limit - 1:]
+            line = piece
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = lines[:max_lines - 1] + [last[:limit - 1].rstrip(" -") + "…"]
+    return lines
+
+
+def _tspans(lines, x, y, line_height):
+    """One escaped <tspan> per line, the first on baseline `y`."""
+    return "".join(f'<tspan x="{x:.1f}" y="{y + i * line_height:.1f}">{escape(line)}</tspan>'
+                   for i, line in enumerate(lines))
 
 
 def no_overlaps(boxes):
@@ -68,63 +114,129 @@ SECTOR_START = {"family": 180.0, "friends": 270.0, "school": 0.0, "professional"
 # school/work lower right, professionals lower left, as on easyNWK's map.
 
 
-def _slots(cx, cy, inner, outer, start, box_w, box_h):
-    """Candidate box positions in one sector of one ring, inside out."""
-    margin = 4.0
-    r = inner + box_h
-    while r + box_h / 2 <= outer:
-        step = math.degrees((box_w + GAP) / r)
-        angle = start + margin + step / 2
-        while angle <= start + 90 - margin - step / 2 + 1e-9:
+def _centres(inner, outer, start, box_h):
+    """Candidate box centres in one sector between two circles: along arcs two
+    gaps apart, inside out, each from the sector's first edge to its last."""
+    r = inner + box_h / 2 + GAP
+    while r + box_h / 2 + GAP <= outer:
+        step = math.degrees(2 * GAP / r)
+        angle = start + step / 2
+        while angle < start + 90:
             rad = math.radians(angle)
-            x, y = cx + r * math.cos(rad), cy + r * math.sin(rad)
-            yield Box(None, x - box_w / 2, y - box_h / 2, box_w, box_h)
+            yield r * math.cos(rad), r * math.sin(rad)
             angle += step
-        r += box_h + GAP
+        r += 2 * GAP
 
 
-def network_map(nodes, centre_label):
-    """Place each node in its sector and ring. Each ring is as deep as its fullest
-    sector needs, so a large network stays as compact as it can be."""
-    centre = Box("centre", 0, 0, 170, 56)
-    radii = [100.0]
-    placed_rel = {}  # node id -> (dx, dy) from the centre
-    fixed = [Box("centre", -centre.w / 2, -centre.h / 2, centre.w, centre.h)]
-    for ring_index, ring in enumerate(RINGS):
-        depth = BOX_H + 3 * GAP
-        while True:
-            inner, outer = radii[-1], radii[-1] + depth
-            attempt, ok = {}, True
-            taken = list(fixed)
-            for sector in SECTORS:
-                members = [n for n in nodes if n.sector == sector and n.closeness == ring]
-                slots = _slots(0, 0, inner, outer, SECTOR_START[sector], BOX_W, BOX_H)
-                for node in members:
-                    for slot in slots:
-                        if not any(slot.overlaps(b, GAP) for b in taken):
-                            slot.id = node.id
-                            attempt[node.id] = slot
-                            taken.append(slot)
-                            break
-                    else:
-                        ok = False
-                        break
-                if not ok:
-                    break
-            if ok:
+def _place(members, heights, sector, inner, outer):
+    """Boxes for one sector's people of one ring between the two circles, or None
+    when they do not all fit."""
+    slot_h = max(heights[n.id] for n in members)
+    centres, taken = _centres(inner, outer, SECTOR_START[sector], slot_h), []
+    for node in members:
+        h = heights[node.id]
+        for x, y in centres:
+            box = Box(node.id, x - BOX_W / 2, y - h / 2, BOX_W, h)
+            if _inside(box, inner, outer, sector) and not any(box.overlaps(b, GAP) for b in reversed(taken)):
+                taken.append(box)
                 break
-            depth += BOX_H + GAP
-            if depth > 20_000:
+        else:
+            return None
+    return taken
+
+
+def _group_boxes(members, heights, sector, inner):
+    """The people of one sector and ring in as shallow a ring as they fit in: the
+    outer circle is doubled out until they fit, then narrowed down again."""
+    low = inner + max(heights[n.id] for n in members) + 2 * GAP
+    step, high = 64.0, None
+    while high is None:
+        if _place(members, heights, sector, inner, low + step) is not None:
+            high = low + step
+        else:
+            low, step = low + step, step * 2
+            if step > 40_000:
                 raise ValueError("the network is too large to draw")
+    while high - low > 2 * GAP:
+        middle = (low + high) / 2
+        if _place(members, heights, sector, inner, middle) is not None:
+            high = middle
+        else:
+            low = middle
+    return _place(members, heights, sector, inner, high), high
+
+
+# The quadrant of each sector, as the signs of x and y (SVG y points down).
+QUADRANT = {"family": (-1, -1), "friends": (1, -1), "school": (1, 1), "professional": (-1, 1)}
+
+
+def _corners(box):
+    return [math.hypot(x, y) for x in (box.x, box.x + box.w) for y in (box.y, box.y + box.h)]
+
+
+def _inside(box, inner, outer, sector):
+    """Whether a box (relative to the centre) lies wholly in its sector's quadrant and
+    between its ring's circles, so the reader sees at once where it belongs."""
+    sx, sy = QUADRANT[sector]
+    if min(box.x * sx, (box.x + box.w) * sx) < GAP or min(box.y * sy, (box.y + box.h) * sy) < GAP:
+        return False
+    # Off the axes, a box's nearest point to the centre is a corner.
+    distances = _corners(box)
+    return min(distances) >= inner + GAP and max(distances) <= outer - GAP
+
+
+def map_label(node):
+    """A map box's text: (name lines, relation lines)."""
+    name = ("⚠ " if node.restricted else "") + node.name + (" †" if node.deceased else "")
+    return (wrap(name, BOX_W - 2 * PAD, NAME_SIZE, bold=True),
+            wrap(node.relation, BOX_W - 2 * PAD, SMALL_SIZE) if node.relation else [])
+
+
+def _map_box_height(node):
+    names, relations = map_label(node)
+    return max(BOX_H, 2 * PAD + 2 + len(names) * NAME_LINE + len(relations) * SMALL_LINE)
+
+
+CENTRE_W = 180
+
+
+def centre_label(text):
+    return wrap(text, CENTRE_W - 44, NAME_SIZE, bold=True)
+
+
+def network_map(nodes, centre_text, sector_names=None):
+    """Place each node in its sector and ring. Each ring is as deep as its fullest
+    sector needs, so a large network stays as compact as it can be. A box is as
+    tall as its wrapped name and relation; the sector names sit in bands above
+    and below the rings, clear of every box."""
+    heights = {n.id: _map_box_height(n) for n in nodes}
+    centre_h = max(56, len(centre_label(centre_text)) * NAME_LINE + 28)
+    radii = [math.hypot(CENTRE_W / 2, centre_h / 2) + 2 * GAP]
+    placed_rel = {}  # node id -> box relative to the centre
+    for ring in RINGS:
+        inner = radii[-1]
+        outer = inner + max((heights[n.id] for n in nodes if n.closeness == ring), default=BOX_H) + 3 * GAP
+        for sector in SECTORS:
+            # A box lies wholly in its quadrant and ring: it can only meet those of its own group.
+            members = [n for n in nodes if n.sector == sector and n.closeness == ring]
+            if members:
+                boxes, needed = _group_boxes(members, heights, sector, inner)
+                placed_rel.update((box.id, box) for box in boxes)
+                outer = max(outer, needed)
         radii.append(outer)
-        fixed = taken
-        placed_rel.update(attempt)
-    size = 2 * radii[-1] + 2 * GAP
-    cx = cy = size / 2
-    boxes = {"centre": Box("centre", cx - centre.w / 2, cy - centre.h / 2, centre.w, centre.h)}
+    half = radii[-1] + GAP
+    width = 2 * half
+    names = sector_names or {s: s for s in SECTORS}
+    sector_lines = {s: wrap(names[s], width / 2 - 3 * GAP, SECTOR_SIZE, bold=True) for s in SECTORS}
+    top = max(len(sector_lines["family"]), len(sector_lines["friends"])) * SECTOR_LINE + 2 * GAP
+    bottom = max(len(sector_lines["professional"]), len(sector_lines["school"])) * SECTOR_LINE + 2 * GAP
+    cx, cy = half, top + half
+    boxes = {"centre": Box("centre", cx - CENTRE_W / 2, cy - centre_h / 2, CENTRE_W, centre_h)}
     for ident, box in placed_rel.items():
         boxes[ident] = Box(ident, box.x + cx, box.y + cy, box.w, box.h)
-    return Layout(size, size, boxes, {"cx": cx, "cy": cy, "radii": radii, "centre_label": centre_label})
+    return Layout(width, top + 2 * half + bottom, boxes,
+                  {"cx": cx, "cy": cy, "radii": radii, "centre_label": centre_text,
+                   "sector_lines": sector_lines, "bands": (top, bottom)})
 
 
 # Presentation attributes, not CSS: a strict Content-Security-Policy allows them
@@ -140,6 +252,7 @@ DASHED = LINE + ' stroke-dasharray="7 5"'
 SYMBOL_ATTRS = 'fill="#fff" stroke="#1a1a1a" stroke-width="2"'
 SYMBOL_RESTRICTED = 'fill="#fff" stroke="#b0000f" stroke-width="3"'
 SYMBOL_INDEX = 'fill="#fff" stroke="#1a1a1a" stroke-width="4"'
+LABEL_BACK = 'fill="#fff"'
 
 
 def _svg_open(width, height, title, desc, ident):
@@ -152,8 +265,9 @@ def _svg_open(width, height, title, desc, ident):
     ]
 
 
-def map_svg(nodes, layout, *, title, desc, sector_names, ring_names, restricted_label):
-    """The map as SVG text. Names and labels come in translated."""
+def map_svg(nodes, layout, *, title, desc, ring_names, restricted_label):
+    """The map as SVG text. Names and labels come in translated (the sector names
+    through `network_map`, which sizes the map to them)."""
     cx, cy, radii = layout.extra["cx"], layout.extra["cy"], layout.extra["radii"]
     out = _svg_open(layout.width, layout.height, title, desc, "map")
     out.append(f'<rect width="{layout.width:.0f}" height="{layout.height:.0f}" fill="#fff"/>')
@@ -162,31 +276,40 @@ def map_svg(nodes, layout, *, title, desc, sector_names, ring_names, restricted_
     outer = radii[-1]
     out.append(f'<line {RING} x1="{cx - outer:.1f}" y1="{cy:.1f}" x2="{cx + outer:.1f}" y2="{cy:.1f}"/>')
     out.append(f'<line {RING} x1="{cx:.1f}" y1="{cy - outer:.1f}" x2="{cx:.1f}" y2="{cy + outer:.1f}"/>')
-    corners = {"family": (0.06, 0.04, "start"), "friends": (0.94, 0.04, "end"),
-               "school": (0.94, 0.98, "end"), "professional": (0.06, 0.98, "start")}
-    for sector, (fx, fy, anchor) in corners.items():
-        out.append(f'<text {SECTOR_TEXT} x="{layout.width * fx:.0f}" y="{layout.height * fy:.0f}" '
-                   f'text-anchor="{anchor}">{escape(str(sector_names[sector]))}</text>')
+    # Family upper left, friends upper right, school lower right, professionals lower left.
+    top, bottom = layout.extra["bands"]
+    left, right = 2 * GAP, layout.width - 2 * GAP
+    for sector, x, anchor, below in (("family", left, "start", False), ("friends", right, "end", False),
+                                     ("professional", left, "start", True), ("school", right, "end", True)):
+        lines = layout.extra["sector_lines"][sector]
+        first = (layout.height - bottom + GAP + SECTOR_SIZE) if below else (GAP + SECTOR_SIZE)
+        out.append(f'<text {SECTOR_TEXT} text-anchor="{anchor}">{_tspans(lines, x, first, SECTOR_LINE)}</text>')
     for index, ring in enumerate(RINGS):
         out.append(f'<text {SMALL_TEXT} x="{cx + 6:.1f}" y="{cy - radii[index + 1] + 16:.1f}">'
                    f'{escape(str(ring_names[ring]))}</text>')
     centre = layout.boxes["centre"]
-    out.append(f'<g><rect {SYMBOL_INDEX} x="{centre.x:.1f}" y="{centre.y:.1f}" width="{centre.w}" '
-               f'height="{centre.h}" rx="28"/><text x="{cx:.1f}" y="{cy + 5:.1f}" '
-               f'text-anchor="middle" font-weight="700">{escape(short(layout.extra["centre_label"], 24))}</text></g>')
+    lines = centre_label(layout.extra["centre_label"])
+    first = cy - (len(lines) - 1) * NAME_LINE / 2 + 5
+    out.append(f'<g><title>{escape(str(layout.extra["centre_label"]))}</title>'
+               f'<rect {SYMBOL_INDEX} x="{centre.x:.1f}" y="{centre.y:.1f}" width="{centre.w}" '
+               f'height="{centre.h}" rx="28"/><text text-anchor="middle" font-weight="700">'
+               f'{_tspans(lines, cx, first, NAME_LINE)}</text></g>')
     for node in nodes:
         box = layout.boxes[node.id]
         attrs = BOX_RESTRICTED if node.restricted else BOX_DECEASED if node.deceased else BOX
         full = f"{node.name}, {node.relation}" + (f" ({restricted_label})" if node.restricted else "")
-        mark = "⚠ " if node.restricted else ""
-        cross = " †" if node.deceased else ""
+        names, relations = map_label(node)
+        x = box.x + box.w / 2
+        # The lines centred in the box, whatever its height.
+        text_h = len(names) * NAME_LINE + len(relations) * SMALL_LINE
+        first = box.y + (box.h - text_h) / 2 + NAME_SIZE
         out.append(
             f'<g><title>{escape(full)}</title>'
             f'<rect {attrs} x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w}" height="{box.h}" rx="6"/>'
-            f'<text x="{box.x + box.w / 2:.1f}" y="{box.y + 16:.1f}" text-anchor="middle" font-weight="600">'
-            f'{escape(mark + short(node.name) + cross)}</text>'
-            f'<text {SMALL_TEXT} x="{box.x + box.w / 2:.1f}" y="{box.y + 32:.1f}" text-anchor="middle">'
-            f'{escape(short(node.relation))}</text></g>')
+            f'<text text-anchor="middle" font-weight="600">{_tspans(names, x, first, NAME_LINE)}</text>'
+            + (f'<text {SMALL_TEXT} text-anchor="middle">'
+               f'{_tspans(relations, x, first + len(names) * NAME_LINE - 1, SMALL_LINE)}</text>'
+               if relations else "") + '</g>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -197,6 +320,21 @@ SYMBOL = 36
 CELL_W, ROW_H = 160, 130
 PER_ROW = 10
 SIDE_ORDER = {"paternal": 0, "other": 1, "maternal": 2}
+LABEL_TOP = SYMBOL + 22   # from a row's top to the top of its first line of text
+ROW_GAP = GAP + 30        # below the tallest label of a row: room for the lines to the next
+
+
+def genogram_label(name, relation, restricted=False):
+    """A genogram person's text: (name lines, relation lines), within their cell."""
+    width = CELL_W - GAP - 2 * PAD
+    return (wrap(("⚠ " if restricted else "") + name, width, NAME_SIZE, bold=True),
+            wrap(relation, width, SMALL_SIZE) if relation else [])
+
+
+def _cell_label(kind, item):
+    if kind == "child":
+        return genogram_label(item[1], "")
+    return genogram_label(item.name, item.relation, item.restricted)
 
 
 def genogram(nodes, children, links):
@@ -204,7 +342,7 @@ def genogram(nodes, children, links):
 
     `children` are the case's children: (id, label, gender) placed in generation 0
     as index persons. `links` are (from_id, to_id, kind) between nodes: partners,
-    separated, parent_of, siblings.
+    separated, parent_of, siblings. A row is as tall as its longest label.
     """
     family = [n for n in nodes if n.generation is not None]
     rows = {}
@@ -238,11 +376,15 @@ def genogram(nodes, children, links):
                  [("node", n) for n in ordered if n.side != "paternal"]) if gen == 0 else \
             [("node", n) for n in ordered]
         for start in range(0, max(len(cells), 1), PER_ROW):
+            tallest = ROW_H - ROW_GAP
             for i, (kind, item) in enumerate(cells[start:start + PER_ROW]):
                 ident = f"child-{item[0]}" if kind == "child" else item.id
-                boxes[ident] = Box(ident, 20 + i * CELL_W, y, CELL_W - GAP, ROW_H - GAP - 30)
+                names, relations = _cell_label(kind, item)
+                h = LABEL_TOP + len(names) * NAME_LINE + len(relations) * SMALL_LINE + 4
+                boxes[ident] = Box(ident, 20 + i * CELL_W, y, CELL_W - GAP, h)
                 order.append((gen, ident))
-            y += ROW_H
+                tallest = max(tallest, h)
+            y += tallest + ROW_GAP
     width = 40 + CELL_W * max(1, min(PER_ROW, max((len(r) + (len(children) if g == 0 else 0))
                                                   for g, r in rows.items())))
     return Layout(width, y + 20, boxes, {"generations": generations})
@@ -314,7 +456,11 @@ def genogram_svg(nodes, children, links, layout, *, title, desc, restricted_labe
             seen.add(key)
             kind = by_id[parent].parent_kind if parent in by_id else "birth"
             attrs = DASHED if kind not in (None, "birth") else LINE
-            mid_y = (py + cy - SYMBOL / 2) / 2
+            # Across the gap above the child's row, clear of the labels of the row above;
+            # a parent drawn in the child's own row meets the line halfway.
+            row_top = cy - SYMBOL / 2 - 4
+            bus = row_top - ROW_GAP / 2 + 4
+            mid_y = bus if py < bus else (py + cy - SYMBOL / 2) / 2
             out.append(f'<path {attrs} d="M{px:.1f},{py:.1f} V{mid_y:.1f} H{cx:.1f} '
                        f'V{cy - SYMBOL / 2 - 2:.1f}"/>')
 
@@ -334,9 +480,18 @@ def genogram_svg(nodes, children, links, layout, *, title, desc, restricted_labe
             s = SYMBOL / 2 + 4
             out.append(f'<path {LINE} d="M{x - s:.1f},{y - s:.1f} L{x + s:.1f},{y + s:.1f} '
                        f'M{x + s:.1f},{y - s:.1f} L{x - s:.1f},{y + s:.1f}"/>')
-        out.append(f'<text x="{x:.1f}" y="{y + SYMBOL / 2 + 30:.1f}" text-anchor="middle" font-weight="600">'
-                   f'{escape(("⚠ " if restricted else "") + short(label, 20))}</text>'
-                   f'<text {SMALL_TEXT} x="{x:.1f}" y="{y + SYMBOL / 2 + 46:.1f}" text-anchor="middle">'
-                   f'{escape(short(relation, 22))}</text></g>')
+        names, relations = genogram_label(label, relation, restricted)
+        # A white ground behind the text: a line from a parent above passes behind it.
+        text_w = min(box.w, max([len(t) * NAME_SIZE * CHAR_EM[True] for t in names] +
+                                [len(t) * SMALL_SIZE * CHAR_EM[False] for t in relations]) + 2 * PAD)
+        text_h = len(names) * NAME_LINE + len(relations) * SMALL_LINE + 4
+        out.append(f'<rect {LABEL_BACK} x="{x - text_w / 2:.1f}" y="{box.y + LABEL_TOP - 1:.1f}" '
+                   f'width="{text_w:.1f}" height="{text_h:.1f}"/>')
+        first = box.y + LABEL_TOP + NAME_SIZE
+        out.append(f'<text text-anchor="middle" font-weight="600">{_tspans(names, x, first, NAME_LINE)}</text>')
+        if relations:
+            out.append(f'<text {SMALL_TEXT} text-anchor="middle">'
+                       f'{_tspans(relations, x, first + len(names) * NAME_LINE - 1, SMALL_LINE)}</text>')
+        out.append('</g>')
     out.append("</svg>")
     return "\n".join(out)

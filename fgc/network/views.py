@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,7 @@ from fgc.cases.views import register_case_tab
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
 from fgc.extensions import db
+from fgc.i18n import to_zone
 from fgc.network import layout, services
 from fgc.network.forms import LinkForm, MemberForm, NetworkFilterForm
 from fgc.network.kinship import kinship_word
@@ -153,14 +156,13 @@ def _nodes(people):
 
 def _map_svg(case, people):
     nodes = _nodes(people)
-    drawing = layout.network_map(nodes, case.children_names)
+    drawing = layout.network_map(nodes, case.children_names, {k: str(v) for k, v in SECTORS.items()})
     counts = ", ".join(f"{SECTORS[s]}: {sum(1 for n in nodes if n.sector == s)}" for s in layout.SECTORS)
     return layout.map_svg(
         nodes, drawing,
         title=_("Network map of case %(reference)s", reference=case.reference),
         desc=_("The child in the centre; four sectors and three rings of closeness. "
                "People in each sector: %(counts)s.", counts=counts),
-        sector_names={k: str(v) for k, v in SECTORS.items()},
         ring_names={k: str(v) for k, v in CLOSENESS.items()},
         restricted_label=_("restricted"))
 
@@ -213,3 +215,30 @@ def genogram_svg(case_id):
     people = services.members_of(case)
     return _download(_genogram_svg(case, people, services.links_of(case)),
                      f"genogram-{case.reference}.svg")
+
+
+PAPERS = ("a4", "a3")
+
+
+def _print_view(case, kind, svg):
+    """A diagram on one landscape page (A4, or A3 with ?paper=a3) without the site's
+    navigation: the case reference, the day it was printed and the legend."""
+    paper = request.args.get("paper", "a4")
+    if paper not in PAPERS:
+        abort(404)
+    printed = to_zone(datetime.now(timezone.utc), current_user.organisation.timezone).date()
+    return render_template("network/print.html", case=case, kind=kind, svg=svg, paper=paper,
+                           papers=PAPERS, printed=printed)
+
+
+@bp.route("/map/print")
+def map_print(case_id):
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    return _print_view(case, "map", _map_svg(case, services.members_of(case)))
+
+
+@bp.route("/genogram/print")
+def genogram_print(case_id):
+    case = get_case_or_404(case_id, options=CASE_OPTIONS)
+    people = services.members_of(case)
+    return _print_view(case, "genogram", _genogram_svg(case, people, services.links_of(case)))

@@ -195,10 +195,10 @@ def random_nodes(n, seed=7):
 @pytest.mark.parametrize("size", [1, 10, 50, 150])
 def test_diagrams_parse_are_named_and_never_overlap(size):
     nodes = random_nodes(size)
-    drawing = layout.network_map(nodes, "Emma")
+    drawing = layout.network_map(nodes, "Emma", {s: s for s in layout.SECTORS})
     assert layout.no_overlaps(drawing.boxes.values()) and len(drawing.boxes) == size + 1
     svg = layout.map_svg(nodes, drawing, title="Network map", desc="Sectors and rings",
-                         sector_names={s: s for s in layout.SECTORS}, ring_names={r: r for r in layout.RINGS},
+                         ring_names={r: r for r in layout.RINGS},
                          restricted_label="restricted")
     tree = ET.fromstring(svg)
     assert tree.get("role") == "img"
