@@ -50,7 +50,8 @@ def seed(demo):
     held.interpreter_needed, held.interpreter_present = True, True
     for participant in held.participants:
         participant.answer = "accepted"
-        participant.attended_part1 = participant.attended_part2 = participant.attended_part3 = True
+        participant.attended_part1 = participant.attended_part3 = True
+        participant.attended_part2 = participant.member is not None  # the family's own time
         participant.remote_part1 = participant.remote_part2 = participant.remote_part3 = \
             participant.name == "Jens Olsen"  # by phone from Kapisillit
     case_services.follow_event(olsen, CONFERENCE_HELD, held_on, changed_by=gl_coordinator)
