@@ -117,3 +117,17 @@ def test_dates_and_times_follow_each_languages_conventions(app, lang, expected_d
     with app.test_request_context(headers={"Accept-Language": lang}):
         assert format_date(date(2026, 1, 15)) == expected_date
         assert format_datetime(moment, zone) == f"{expected_date} {expected_time}"
+
+
+def test_a_page_looks_its_catalogue_up_once_however_many_strings_it_shows(client, world, login_as, monkeypatch):
+    import flask_babel
+
+    looked_up = []
+    original = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations",
+                        lambda self: looked_up.append(1) or original(self))
+    login_as(world.users["coordinator"])
+    looked_up.clear()
+    page = client.get(f"/cases/{world.case.id}")
+    assert page.status_code == 200 and page.get_data(as_text=True).count("</") > 100  # many strings
+    assert len(looked_up) == 1
