@@ -1,3 +1,6 @@
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +16,7 @@ from fgc.cases.views import register_case_tab
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
 from fgc.extensions import db
-from fgc.i18n import to_zone
+from fgc.i18n import current_language, to_zone
 from fgc.network import layout, services
 from fgc.network.forms import LinkForm, MemberForm, NetworkFilterForm
 from fgc.network.kinship import kinship_word
@@ -154,31 +157,59 @@ def _nodes(people):
     ) for m in people]
 
 
+# Drawings by their content: an unchanged network is laid out once per process, and
+# the page, its print view and the SVG download share the drawing. Any change of a
+# person, a link, a name or the language is another key, so nothing is ever stale.
+_DRAWINGS = OrderedDict()
+_DRAWINGS_LOCK = threading.Lock()
+DRAWINGS_KEPT = 500
+
+
+def _drawn(content, draw):
+    key = hashlib.sha256(repr((current_language(), content)).encode()).hexdigest()
+    with _DRAWINGS_LOCK:
+        if key in _DRAWINGS:
+            _DRAWINGS.move_to_end(key)
+            return _DRAWINGS[key]
+    svg = draw()
+    with _DRAWINGS_LOCK:
+        _DRAWINGS[key] = svg
+        while len(_DRAWINGS) > DRAWINGS_KEPT:
+            _DRAWINGS.popitem(last=False)
+    return svg
+
+
 def _map_svg(case, people):
     nodes = _nodes(people)
-    drawing = layout.network_map(nodes, case.children_names, {k: str(v) for k, v in SECTORS.items()})
-    counts = ", ".join(f"{SECTORS[s]}: {sum(1 for n in nodes if n.sector == s)}" for s in layout.SECTORS)
-    return layout.map_svg(
-        nodes, drawing,
-        title=_("Network map of case %(reference)s", reference=case.reference),
-        desc=_("The child in the centre; four sectors and three rings of closeness. "
-               "People in each sector: %(counts)s.", counts=counts),
-        ring_names={k: str(v) for k, v in CLOSENESS.items()},
-        restricted_label=_("restricted"))
+
+    def draw():
+        drawing = layout.network_map(nodes, case.children_names, {k: str(v) for k, v in SECTORS.items()})
+        counts = ", ".join(f"{SECTORS[s]}: {sum(1 for n in nodes if n.sector == s)}" for s in layout.SECTORS)
+        return layout.map_svg(
+            nodes, drawing,
+            title=_("Network map of case %(reference)s", reference=case.reference),
+            desc=_("The child in the centre; four sectors and three rings of closeness. "
+                   "People in each sector: %(counts)s.", counts=counts),
+            ring_names={k: str(v) for k, v in CLOSENESS.items()},
+            restricted_label=_("restricted"))
+    return _drawn(("map", case.reference, case.children_names, nodes), draw)
 
 
 def _genogram_svg(case, people, links):
     nodes = _nodes(people)
     children = [(c.id, c.name, "unknown") for c in case.children]
     edges = [(link.from_member_id, link.to_member_id, link.kind) for link in links]
-    drawing = layout.genogram(nodes, children, edges)
-    return layout.genogram_svg(
-        nodes, children, edges, drawing,
-        title=_("Genogram of case %(reference)s", reference=case.reference),
-        desc=_("Generations in rows, the child's generation at the bottom. Squares are men, circles "
-               "women, diamonds others; a cross marks someone deceased; dashed lines are adoptive, "
-               "foster, step or informal parents."),
-        restricted_label=_("restricted"))
+
+    def draw():
+        drawing = layout.genogram(nodes, children, edges)
+        return layout.genogram_svg(
+            nodes, children, edges, drawing,
+            title=_("Genogram of case %(reference)s", reference=case.reference),
+            desc=_("Generations in rows, the child's generation at the bottom. Squares are men, circles "
+                   "women, diamonds others; a cross marks someone deceased; dashed lines are adoptive, "
+                   "foster, step or informal parents."),
+            restricted_label=_("restricted"))
+    return _drawn(("genogram", case.reference, nodes, children, edges), draw)
 
 
 def _download(svg, name):
