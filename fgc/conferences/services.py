@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
 from fgc.cases import services as case_services
@@ -255,6 +255,15 @@ def coordinator_meetings(user, since=None):
     if since is not None:
         query = query.where(Conference.ends_at >= since)
     return db.session.scalars(query).all()
+
+
+def overlaps_another(user, conference):
+    """Whether another meeting of the user's cases (not cancelled) overlaps this one: one
+    question to the database, however full the calendar."""
+    return db.session.scalar(select(exists().where(
+        Conference.case_id == Case.id, Case.coordinator_id == user.id, Case.organisation_id == user.organisation_id,
+        Conference.state != "cancelled", Conference.id != conference.id,
+        Conference.starts_at < conference.ends_at, Conference.ends_at > conference.starts_at)))
 
 
 def overlapping_ids(meetings):

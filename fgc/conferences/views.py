@@ -77,8 +77,7 @@ def _warnings(conference):
     holiday = timing.holiday_name(local.date(), conference.timezone, current_language())
     if holiday:
         notes.append(_("The meeting is on a public holiday: %(holiday)s.", holiday=holiday))
-    if conference.is_open and conference.id in services.overlapping_ids(
-            services.coordinator_meetings(current_user, since=conference.starts_at)):
+    if conference.is_open and services.overlaps_another(current_user, conference):
         notes.append(_("The meeting overlaps another of your meetings."))
     return notes
 

@@ -44,6 +44,12 @@ def plans_of(case):
                               .options(*PLAN_OPTIONS).order_by(FamilyPlan.number)).all()
 
 
+def plan_headers(case):
+    """Every version's own row, oldest first, without its content: for lists of versions."""
+    return db.session.scalars(select(FamilyPlan).where(FamilyPlan.case_id == case.id)
+                              .order_by(FamilyPlan.number)).all()
+
+
 def current_plan(case_id):
     """The newest version: what everyone works from."""
     return db.session.scalars(select(FamilyPlan).where(FamilyPlan.case_id == case_id)

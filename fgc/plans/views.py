@@ -85,10 +85,11 @@ def _wants_another(form):
 @bp.route(PREFIX + "/")
 def overview(case_id):
     case = get_case_or_404(case_id, options=CASE_OPTIONS)
-    plans = services.plans_of(case)
+    plans = services.plan_headers(case)  # the older versions are listed; only the newest is shown
+    current = services.current_plan(case.id) if plans else None
     accounts = db.session.scalars(select(FamilyAccount).join(FamilyAccount.member)
                                   .where(FamilyAccount.member.has(case_id=case.id))).all()
-    return render_template("plans/overview.html", case=case, plans=plans, current=plans[-1] if plans else None,
+    return render_template("plans/overview.html", case=case, plans=plans, current=current,
                            today=date.today(), rules=rules, accounts=accounts,
                            check_in_form=CheckInForm())
 

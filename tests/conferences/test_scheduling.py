@@ -89,7 +89,7 @@ def test_overlapping_meetings_of_a_coordinator_are_flagged(client, world, login_
     coordinator = world.users["coordinator"]
     first = factories.conference(world.case, coordinator, start=time(10), end=time(12))
     factories.conference(world.case, coordinator, start=time(11), end=time(13))
-    factories.conference(world.case, coordinator, day=factories.FUTURE + timedelta(days=1))
+    later = factories.conference(world.case, coordinator, day=factories.FUTURE + timedelta(days=1))
     db.session.commit()
     login_as(coordinator)
     assert "Mødet overlapper et af dine andre møder." in client.get(
@@ -97,6 +97,26 @@ def test_overlapping_meetings_of_a_coordinator_are_flagged(client, world, login_
     dashboard = client.get("/").get_data(as_text=True)
     assert dashboard.count("Overlapper et andet møde") == 2
     assert "Forberedt: 0/9" in dashboard
+    assert "Mødet overlapper" not in client.get(
+        f"/cases/{world.case.id}/conferences/{later.id}").get_data(as_text=True)
+
+
+def test_the_meeting_page_asks_the_same_number_of_queries_however_full_the_calendar(client, world, login_as):
+    coordinator = world.users["coordinator"]
+    meeting = factories.conference(world.case, coordinator, start=time(10), end=time(12))
+    db.session.commit()
+    login_as(coordinator)
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}"
+    client.get(url)
+    with count_queries() as few:
+        assert "Mødet overlapper" not in client.get(url).get_data(as_text=True)
+    for n in range(40):  # a busy coordinator's other meetings, none at the same time
+        factories.conference(world.case, coordinator, day=factories.FUTURE + timedelta(days=n + 1))
+    factories.conference(world.case, coordinator, start=time(11, 30), end=time(13))
+    db.session.commit()
+    with count_queries() as many:
+        assert "Mødet overlapper et af dine andre møder." in client.get(url).get_data(as_text=True)
+    assert many() == few()
 
 
 def test_the_checklist_progress_is_saved_and_shown(client, world, login_as):

@@ -10,6 +10,7 @@ from fgc.core.mail import OutboxMessage
 from fgc.extensions import db
 from fgc.i18n import in_locale
 from fgc.plans import rules
+from fgc.plans import services as plans_services
 from fgc.plans.models import Commitment, FamilyAccount, FamilyPlan, ReminderSent
 from tests import factories as base_factories
 from tests.conferences import factories as conference_factories
@@ -459,3 +460,25 @@ def test_a_second_reminder_run_at_the_same_time_queues_nothing_twice_and_does_no
     assert "reminders queued: 0" in result.output and len(calls) == 2
     reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).all()
     assert sorted(m.recipient for m in reminders) == ["ane@example.gl", "birthe@example.dk"]
+
+
+def test_the_plan_page_loads_the_newest_version_in_full_and_only_the_headers_of_older_ones(
+        client, world, login_as):
+    from sqlalchemy import event
+
+    plan = factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=[
+        factories.commitment(f"Opgave {i}") for i in range(3)])
+    for _ in range(4):
+        plan = plans_services.revise(world.case, plan, revised_by=world.users["coordinator"])
+        plan.state = "accepted"
+    db.session.commit()
+    loaded = []
+    listener = lambda target, context: loaded.append(target.plan_id)  # noqa: E731
+    event.listen(Commitment, "load", listener)
+    try:
+        login_as(world.users["coordinator"])
+        page = client.get(f"/cases/{world.case.id}/plan/").get_data(as_text=True)
+    finally:
+        event.remove(Commitment, "load", listener)
+    assert "Version 5" in page or "Udgave 5" in page
+    assert set(loaded) == {plan.id} and len(loaded) == 3
