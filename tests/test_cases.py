@@ -246,3 +246,24 @@ def test_a_page_waits_for_a_writer_that_holds_the_database_for_a_moment(tmp_path
         other.close()
         assert response.status_code == 200 and time.monotonic() - started >= 5.9
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "caseworker"])
+def test_the_dashboard_asks_the_same_number_of_queries_for_a_few_cases_and_many(client, world, login_as, role):
+    user = world.users[role]
+    login_as(user)
+    client.get("/")
+    with count_queries() as few:
+        client.get("/")
+    for n in range(70):  # more than a page of open cases, some closed
+        case = factories.case(world.org, world.users["coordinator"], world.users["caseworker"], child_name=f"Barn {n}")
+        if n % 7 == 0:
+            case.state = "closed"
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/").get_data(as_text=True)
+    assert many() == few()
+    if role == "admin":
+        assert ">71<" in page  # every case counted by the database
+    else:
+        assert page.count('href="/cases/') <= 50 + 10 and "Alle 61 i sagslisten" in page

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from fgc.auth.models import User
 from fgc.cases import services
 from fgc.cases.forms import CaseFilterForm, CaseForm, ChildForm, StateForm, WithdrawConsentForm
-from fgc.cases.models import STATE_LABELS, STATES, Case, Child
+from fgc.cases.models import OPEN_STATES, STATE_LABELS, STATES, Case, Child
 from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import lines, record_data
@@ -51,6 +51,7 @@ def case_tabs():
     return {"case_tabs": CASE_TABS}
 
 LIST_OPTIONS = (selectinload(Case.children), joinedload(Case.coordinator), joinedload(Case.caseworker))
+DASHBOARD_ROWS = 50
 DETAIL_OPTIONS = LIST_OPTIONS + (selectinload(Case.bottom_lines), selectinload(Case.questions),
                                  selectinload(Case.state_changes))
 
@@ -92,17 +93,27 @@ def dashboard():
         if FAMILY_HOME:
             return redirect(url_for(FAMILY_HOME[0]))
         return render_template("cases/family_home.html")
-    cases = db.session.scalars(
-        visible_cases(current_user).options(*LIST_OPTIONS).order_by(Case.updated_at.desc())
-    ).unique().all()
-    by_state = {state: [c for c in cases if c.state == state] for state in STATES}
-    users = []
-    if current_user.is_admin:
-        users = db.session.scalars(select(User).where(
-            User.organisation_id == current_user.organisation_id).order_by(User.name)).all()
+    visible = visible_cases(current_user)
+    counts = _counts_by_state(visible)
+    listed = {}
+    if not current_user.is_admin:  # the open cases, by state, a page of each; the rest in the case list
+        for state in OPEN_STATES:
+            if counts.get(state):
+                listed[state] = db.session.scalars(
+                    visible.where(Case.state == state).options(*LIST_OPTIONS)
+                    .order_by(Case.updated_at.desc(), Case.id.desc()).limit(DASHBOARD_ROWS)).unique().all()
+    users = db.session.scalar(select(func.count(User.id)).where(
+        User.organisation_id == current_user.organisation_id)) if current_user.is_admin else 0
     panels = [panel for panel in (function(current_user) for function in DASHBOARD_PANELS) if panel]
-    return render_template("cases/dashboard.html", cases=cases, by_state=by_state,
-                           state_labels=STATE_LABELS, users=users, panels=panels)
+    return render_template("cases/dashboard.html", counts=counts, total=sum(counts.values()), listed=listed,
+                           state_labels=STATE_LABELS, users=users, panels=panels, rows=DASHBOARD_ROWS)
+
+
+def _counts_by_state(visible):
+    """{state: number of cases}, counted by the database."""
+    ids = visible.with_only_columns(Case.id).subquery()
+    return dict(db.session.execute(select(Case.state, func.count()).where(Case.id.in_(select(ids.c.id)))
+                                   .group_by(Case.state)).all())
 
 
 @bp.route("/cases")
@@ -118,7 +129,7 @@ def case_list():
                 Case.id.in_(select(Child.case_id).where(func.lower(Child.name).like(term)))))
         if form.state.data in STATES:
             query = query.where(Case.state == form.state.data)
-    page = db.paginate(query.options(*LIST_OPTIONS).order_by(Case.updated_at.desc()),
+    page = db.paginate(query.options(*LIST_OPTIONS).order_by(Case.updated_at.desc(), Case.id.desc()),
                        per_page=50, error_out=False)
     return render_template("cases/list.html", form=form, page=page, state_labels=STATE_LABELS)
 
