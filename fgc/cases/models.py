@@ -52,6 +52,8 @@ class Case(db.Model):
     __table_args__ = (
         UniqueConstraint("organisation_id", "reference", name="uq_cases_organisation_reference"),
         Index("ix_cases_organisation_state", "organisation_id", "state"),
+        Index("ix_cases_organisation_created", "organisation_id", "created_at"),  # the report's cohort
+        Index("ix_cases_organisation_updated", "organisation_id", "updated_at"),  # lists, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

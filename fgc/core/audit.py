@@ -21,6 +21,7 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_case_at", "case_id", "at"),
         Index("ix_audit_entries_subject", "subject_type", "subject_id"),
         Index("ix_audit_entries_user_at", "user_id", "at"),
+        Index("ix_audit_entries_organisation_at", "organisation_id", "at"),  # the log, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
