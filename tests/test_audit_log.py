@@ -12,7 +12,7 @@ from fgc.core.audit import AuditEntry
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from tests.conferences import factories as meetings
-from tests.conftest import login
+from tests.conftest import count_queries, login
 
 
 def logged(action):
@@ -86,3 +86,18 @@ def test_entries_are_kept_at_least_six_months_then_pruned(app, world):
             if e.at < utcnow() - timedelta(days=100)] == [kept.date()]
     result = app.test_cli_runner().invoke(args=["fgc", "prune-audit"])
     assert "deleted 0 audit entries" in result.output
+
+
+def test_the_log_shows_fifty_entries_a_page_newest_first_and_leads_to_the_older_ones(client, world, login_as):
+    for n in range(120):
+        audit.record("case.read", case=world.case, user=world.users["caseworker"], detail=f"n{n}")
+    db.session.commit()
+    login_as(world.users["admin"])
+    first = client.get(f"/admin/audit/?case={world.case.id}").get_data(as_text=True)
+    assert first.count("<tr>") - 1 == 50 and "Næste" in first
+    with count_queries() as first_page:
+        client.get(f"/admin/audit/?case={world.case.id}")
+    with count_queries() as last_page:
+        last = client.get(f"/admin/audit/?case={world.case.id}&page=3").get_data(as_text=True)
+    assert f"case={world.case.id}" in last and "Forrige" in last and "Næste" not in last
+    assert first_page() == last_page()

@@ -86,7 +86,7 @@ def entries():
         query = query.where(AuditEntry.subject_type == subject_type,
                             AuditEntry.subject_id == as_id(subject_id))
     page = db.paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
-                       per_page=100, error_out=False)
+                       per_page=50, error_out=False)
     user_ids = {entry.user_id for entry in page.items if entry.user_id}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) \
         if user_ids else {}
