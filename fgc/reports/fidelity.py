@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from fgc.cases.models import BottomLine, Question
-from fgc.conferences.models import ChecklistItem, Conference, Participant
+from fgc.conferences.models import ChecklistItem, Participant
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.plans.models import FamilyPlan

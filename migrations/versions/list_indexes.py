@@ -6,7 +6,6 @@ Create Date: 2026-12-06 03:09:51
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
