@@ -52,6 +52,10 @@ def test_every_chart_of_the_report_shows_something_in_both_demo_municipalities(a
         shown = [figure for _section, figure in report.figures() if figure.value]
         for section in ("days.", "invited.", "plans.", "first_review.", "survey.", "fidelity.", "child."):
             assert any(figure.key.startswith(section) for figure in shown), (org.name, section)
+    # Nothing in the history happens after today.
+    from fgc.cases.models import StateChange
+    assert db.session.scalar(select(func.max(StateChange.effective_on))) <= today
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.consent_withdrawn_on > today)) == 0
     # The Greenlandic family member's own commitments, in an accepted plan.
     ane = db.session.scalar(select(User).where(User.email == "aanaa@sermersooq.demo"))
     member = db.session.get(FamilyAccount, ane.id).member

@@ -82,6 +82,7 @@ class History:
             case = self.case(i, first + timedelta(days=i * self.every_days))
             if case.state in ("closed", "withdrawn") and i % 2 == 0:
                 case.coordinator_id, case.caseworker_id = (user.id for user in self.demo_staff)
+            case.updated_at = _at(max(change.effective_on for change in case.state_changes), 16)
 
     def case(self, i, referred):
         rnd, country = self.random, self.org.country
@@ -102,7 +103,7 @@ class History:
                   for n, (relation, sector, side) in enumerate(NETWORK[:rnd.randint(4, len(NETWORK))])]
         db.session.add_all(people)
         db.session.flush()
-        if i % 12 == 5:
+        if i % 12 == 5 and referred + timedelta(days=9) <= self.today:
             _move(case, "withdrawn", referred + timedelta(days=9))
             case.consent_withdrawn_on = referred + timedelta(days=9)
             return case
