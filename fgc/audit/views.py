@@ -1,9 +1,6 @@
 """Administrators read the audit log: for a case, for a person, for a user; and,
 for a citizen's access request, who has used one person's data and when."""
-import csv
-import io
-
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -12,6 +9,7 @@ from fgc.auth.models import User
 from fgc.cases.models import Case, Child
 from fgc.core import audit
 from fgc.core.audit import AuditEntry
+from fgc.core.downloads import csv_attachment
 from fgc.core.models import as_id
 from fgc.extensions import db
 from fgc.i18n import format_datetime
@@ -165,11 +163,4 @@ def person_report(kind, person_id):
 
 
 def _csv_download(rows, filename):
-    """A CSV a spreadsheet opens as text: a cell that starts like a formula is quoted."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(_l("When")), str(_l("Who")), str(_l("Role")), str(_l("What")), str(_l("Part of the case"))])
-    for row in rows:
-        writer.writerow(["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell for cell in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_attachment((_l("When"), _l("Who"), _l("Role"), _l("What"), _l("Part of the case")), rows, filename)

@@ -236,6 +236,11 @@ class Participant(db.Model):
         return "present" if getattr(self, f"attended_part{part}") else "absent"
 
     @property
+    def links_work(self):
+        """Whether the person's answer link and code work: invited, and fgc may reach them."""
+        return self.reachable and self.answer != "not_sent"
+
+    @property
     def answer_code_shown(self):
         return codes.shown(self.answer_code)
 

@@ -231,8 +231,8 @@ def record_attendance(case, conference, attendance, views, *, recorded_by, facts
             setattr(participant, f"remote_part{part}", parts.get(part) == "remote")
         if participant.id in views:
             participant.views = views[participant.id]
-    for key in MEETING_FACTS:
-        if facts is not None:
+    if facts is not None:
+        for key in MEETING_FACTS:
             setattr(conference, key, facts.get(key))
     conference.state = "held"
     db.session.flush()

@@ -1,5 +1,4 @@
 import io
-import re
 import secrets
 from datetime import date
 
@@ -26,7 +25,7 @@ from fgc.core import audit, codes
 from fgc.core import mail as outbox
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, record_data
-from fgc.core.mail import OutboxMessage, public_url
+from fgc.core.mail import OutboxMessage, printed_address, public_url
 from fgc.core.models import as_id, utcnow
 from fgc.extensions import db, limiter
 from fgc.i18n import current_language, in_locale, to_zone
@@ -325,7 +324,7 @@ def letter(case_id, conference_id, participant_id):
             "conferences/_letter.html", conference=conference, participant=participant, link=link,
             coordinator=case.coordinator or current_user, organisation=current_user.organisation,
             when=when_text(conference, reader_of(participant)), today=date.today(),
-            short_address=re.sub(r"^https?://", "", public_url(url_for("conferences.answer_by_code"))),
+            short_address=printed_address(url_for("conferences.answer_by_code")),
             qr=qr_svg(link, _("QR code: the answer page")))
     return render_template("conferences/letter.html", case=case, conference=conference,
                            participant=participant, letter_html=Markup(letter_html))
@@ -349,7 +348,7 @@ def answer_by_code():
     if form.validate_on_submit():
         code = codes.normalise(form.code.data)
         participant = db.session.scalar(select(Participant).where(Participant.answer_code == code)) if code else None
-        if participant is not None and participant.reachable and participant.answer != "not_sent":
+        if participant is not None and participant.links_work:
             return redirect(url_for("conferences.rsvp", token=participant.link_token))
         form.code.errors.append(_("This code is not known. Check it against the letter and try again."))
     return render_template("conferences/answer_code.html", form=form), 200 if not form.errors else 404
@@ -362,7 +361,7 @@ def rsvp(token):
     """The answer to an invitation, by the secret link in the mail or letter: no sign-in.
     The link works only while fgc may reach the person and the invitation was sent."""
     participant = db.session.scalar(select(Participant).where(Participant.link_token == token))
-    if participant is None or not participant.reachable or participant.answer == "not_sent":
+    if participant is None or not participant.links_work:
         return render_template("auth/link_expired.html"), 410
     conference = participant.conference
     case = db.session.get(Case, conference.case_id)

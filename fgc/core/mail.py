@@ -279,3 +279,8 @@ def send_again(message, address):
 def public_url(path):
     """An absolute link for a mail, which is rendered outside any request."""
     return current_app.config["PUBLIC_URL"] + path
+
+
+def printed_address(path):
+    """A public address as it is printed for a person to type: without "https://"."""
+    return re.sub(r"^https?://", "", public_url(path))

@@ -177,24 +177,19 @@ def decide(case, plan, *, accepted, reason, resource_decisions, expected_version
     return plan
 
 
-def can_open_plan(participant):
-    """Whether the person can open the plan in fgc: staff, or a family member with an
-    active account of their own. The others get it on paper (handouts)."""
-    if participant.user is not None:
-        return participant.user.active
-    account = db.session.scalar(select(FamilyAccount).where(FamilyAccount.member_id == participant.member_id))
-    return account is not None and account.user.active
-
-
 def plan_readers(plan):
     """(by mail, on paper): the reachable people invited to the plan's conference, split
-    by whether they can open the plan in fgc (and have an e-mail) or need a handout."""
+    by whether they can open the plan in fgc (staff, or a family member with an active
+    account of their own) and have an e-mail, or need a handout."""
     if plan.conference_id is None:
         return [], []
     participants = db.session.scalars(select(Participant).where(Participant.conference_id == plan.conference_id)
                                       .order_by(Participant.id)).all()
     reachable = [p for p in participants if p.reachable]
-    mailed = [p for p in reachable if p.email and can_open_plan(p)]
+    with_account = set(db.session.scalars(
+        select(FamilyAccount.member_id).join(User, User.id == FamilyAccount.user_id)
+        .where(FamilyAccount.member_id.in_([p.member_id for p in reachable if p.member_id]), User.active)))
+    mailed = [p for p in reachable if p.email and (p.user.active if p.user else p.member_id in with_account)]
     return mailed, [p for p in reachable if p not in mailed]
 
 

@@ -211,10 +211,10 @@ def build(organisation_id, start, end, coordinator_id=None, town=None, today=Non
     sections.append(s)
 
     # Participation, at the first conferences held.
-    conferences = db.session.scalars(select(Conference).where(
-        Conference.case_id.in_(select(ids.c.id)), Conference.kind == "conference", Conference.state == "held")).all()
-    conference_ids = select(Conference.id).where(Conference.case_id.in_(select(ids.c.id)),
-                                                 Conference.kind == "conference", Conference.state == "held")
+    held_first = (Conference.case_id.in_(select(ids.c.id)), Conference.kind == "conference",
+                  Conference.state == "held")
+    conferences = db.session.scalars(select(Conference).where(*held_first)).all()
+    conference_ids = select(Conference.id).where(*held_first)
     attended = (Participant.attended_part1.is_(True)) | (Participant.attended_part2.is_(True)) | \
         (Participant.attended_part3.is_(True))
     s = Section("participation", _l("Participation"))

@@ -1,12 +1,11 @@
 """The report, for administrators (the whole municipality) and coordinators (their
 own cases): a page, a print view, CSV and XLSX, and the shareable aggregate."""
-import csv
 import io
 import json
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from fgc.auth.models import User
 from fgc.cases.models import Case, Child
 from fgc.core import audit
+from fgc.core.downloads import attachment, csv_text
 from fgc.extensions import db
 from fgc.reports import figures
 from fgc.reports.forms import ReportForm
@@ -55,12 +55,6 @@ def _report():
     return form, report
 
 
-def _shown(figure):
-    if figure.value is None:
-        return str(_l("fewer than 5 or none to count"))
-    return f"{figure.value:g}"
-
-
 @bp.route("/")
 @roles(ADMIN, COORDINATOR)
 def report():
@@ -68,15 +62,14 @@ def report():
     fmt = request.args.get("format")
     if fmt and built is None:
         abort(400)
-    if fmt == "csv":
-        return _csv(built)
-    if fmt == "xlsx":
-        return _xlsx(built)
-    if fmt == "json":
-        return _aggregate(built)
     if fmt:
-        abort(404)
-    return render_template("reports/report.html", form=form, report=built, units=UNITS, shown=_shown,
+        if fmt not in EXPORTS:
+            abort(404)
+        body, mimetype = EXPORTS[fmt](built)
+        filename = f"fgc-report-{built.start}-{built.end}.{fmt}"
+        audit.record("report.exported", detail=filename)
+        return attachment(body, mimetype, filename)
+    return render_template("reports/report.html", form=form, report=built,
                            printing=request.args.get("print") == "1", living_labels=CHILD_LIVES), 200 if built else 400
 
 
@@ -85,25 +78,12 @@ def _rows(report):
              str(figure.definition)) for section, figure in report.figures()]
 
 
-def _filename(report, ext):
-    return f"fgc-report-{report.start}-{report.end}.{ext}"
-
-
-def _download(body, mimetype, filename):
-    audit.record("report.exported", detail=filename)
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 HEADINGS = (_l("Section"), _l("Key"), _l("Figure"), _l("Value"), _l("Unit"), _l("Definition"))
 
 
 def _csv(report):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(h) for h in HEADINGS])
-    for section, key, label, value, unit, definition in _rows(report):
-        writer.writerow([section, key, label, "" if value is None else value, unit, definition])
-    return _download("\ufeff" + out.getvalue(), "text/csv", _filename(report, "csv"))
+    return csv_text(HEADINGS, [(section, key, label, "" if value is None else value, unit, definition)
+                               for section, key, label, value, unit, definition in _rows(report)]), "text/csv"
 
 
 def _xlsx(report):
@@ -111,11 +91,10 @@ def _xlsx(report):
     sheet = book.active
     sheet.title = str(_l("Figures"))[:31]
     sheet.append([str(h) for h in HEADINGS[:5]])
-    for row in _rows(report):
-        sheet.append(list(row[:5]))
     definitions = book.create_sheet(str(_l("Definitions"))[:31])
     definitions.append([str(HEADINGS[1]), str(HEADINGS[2]), str(HEADINGS[5])])
     for row in _rows(report):
+        sheet.append(list(row[:5]))
         definitions.append([row[1], row[2], row[5]])
     about = book.create_sheet(str(_l("About"))[:31])
     about.append([str(_l("Cases referred from")), report.start])
@@ -123,8 +102,7 @@ def _xlsx(report):
     about.append([str(_l("An empty value: fewer than 5 (not shown, so no one can be recognised) or none to count."))])
     out = io.BytesIO()
     book.save(out)
-    return _download(out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     _filename(report, "xlsx"))
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _aggregate(report):
@@ -139,5 +117,7 @@ def _aggregate(report):
             "figures": {figure.key: figure.value for _section, figure in report.figures()},
             "months": [{"month": month.strftime("%Y-%m"), "referred": referred, "conference_held": held}
                        for month, referred, held in report.months]}
-    return _download(json.dumps(body, indent=2, ensure_ascii=False), "application/json",
-                     _filename(report, "json"))
+    return json.dumps(body, indent=2, ensure_ascii=False), "application/json"
+
+
+EXPORTS = {"csv": _csv, "xlsx": _xlsx, "json": _aggregate}

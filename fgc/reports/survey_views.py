@@ -1,7 +1,6 @@
 """The participant survey: answered by anyone with a code (no sign-in), on a phone,
 in the language the link carries; and on the meeting's page the number of answers
 and printed cards for those who took part without e-mail."""
-import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +16,7 @@ from fgc.conferences.views import register_conference_panel
 from fgc.core import audit, codes
 from fgc.core.errors import DomainError
 from fgc.core.forms import Form
-from fgc.core.mail import public_url
+from fgc.core.mail import printed_address
 from fgc.extensions import db, limiter
 from fgc.i18n import LANGUAGE_CHOICES, in_locale
 from fgc.reports import survey
@@ -97,15 +96,10 @@ def enter():
     if form.validate_on_submit():
         link = survey.find(form.code.data)
         if link is not None:
-            return redirect(url_for("survey.answer", code=_shown(form.code.data)))
+            return redirect(url_for("survey.answer", code=codes.shown(codes.normalise(form.code.data))))
         form.code.errors = [_("This code is not known. Check that it is typed as on the card or in the mail.")]
         status = 404
     return render_template("survey/enter.html", form=form), status
-
-
-def _shown(code):
-    plain = codes.normalise(code)
-    return f"{plain[:4]}-{plain[4:]}"
 
 
 @bp.route("/s/thanks")
@@ -167,16 +161,16 @@ def print_cards(case_id, conference_id):
                 flash(message, "error")
         return redirect(back)
     try:
-        codes = survey.cards(conference, form.count.data, for_child=form.for_child.data)
+        made = survey.cards(conference, form.count.data, for_child=form.for_child.data)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(back)
-    audit.record("survey.cards", case=case, user=current_user, detail=f"conference:{conference.id}:{len(codes)}")
+    audit.record("survey.cards", case=case, user=current_user, detail=f"conference:{conference.id}:{len(made)}")
     db.session.commit()
-    address = re.sub(r"^https?://", "", public_url(url_for("survey.enter")))
+    address = printed_address(url_for("survey.enter"))
     with in_locale(form.language.data):
-        cards_html = render_template("survey/_cards.html", codes=codes, address=address,
+        cards_html = render_template("survey/_cards.html", codes=made, address=address,
                                      for_child=form.for_child.data)
     return render_template("survey/cards.html", case=case, conference=conference, cards_html=Markup(cards_html),
                            back=back)
