@@ -117,9 +117,9 @@ def cards(conference, count, for_child=False):
         raise SurveyError(_l("Survey cards are made once the meeting is held."))
     if not isinstance(count, int) or not 1 <= count <= MAX_CARDS:
         raise SurveyError(_l("Choose between 1 and %(max)d cards.", max=MAX_CARDS))
-    codes = [_make_link(conference, for_child) for _ in range(count)]
+    made = [_make_link(conference, for_child) for _ in range(count)]
     db.session.flush()
-    return codes
+    return made
 
 
 def answer(code, values):
