@@ -101,9 +101,23 @@ def guard():
     return None
 
 
-def start_sign_in():
-    """Called when someone signs in: the sign-in lasts PERMANENT_SESSION_LIFETIME from now."""
+def sign_in(user, method):
+    """The one way anyone becomes signed in, whatever proved who they are (`method`: "password",
+    or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
+    and an audit entry. The caller commits."""
+    from flask_login import login_user
+
+    from fgc.core import audit
+
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
     session["signed_in_at"] = int(time.time())
+    session["signed_in_by"] = method
+    session.permanent = True
+    audit.record("user.signed_in", subject=user, user=user, detail=method)
 
 
 def sign_in_expired():

@@ -18,7 +18,7 @@ from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
-from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, start_sign_in
+from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -71,11 +71,7 @@ def login():
             audit.record("user.sign_in_failed", subject=services.find_user_by_email(form.email.data),
                          refused=True)
         else:
-            session.clear()
-            login_user(user)
-            start_sign_in()
-            session.permanent = True
-            audit.record("user.signed_in", subject=user, user=user)
+            sign_in(user, "password")
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
