@@ -126,6 +126,7 @@ BLUEPRINTS = (
     "fgc.reports.views",
     "fgc.reports.report_views",
     "fgc.reports.survey_views",
+    "fgc.sso.views",
 )
 
 

@@ -74,7 +74,15 @@ OTHER = {
     "months": lambda world: 3,
     "person_id": lambda world: world.case.children[0].id,
     "code": lambda world: "ABCD-EFGH",  # a survey code no one was given
+    "provider_id": lambda world: _provider(world),
 }
+
+
+def _provider(world):
+    """A sign-in service that is not in use: its administrator's pages open, no sign-in starts."""
+    from tests.sso.factories import provider
+
+    return provider(world.org, enabled=False).id
 
 
 def rule_values(rule, case, world):

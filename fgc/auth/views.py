@@ -18,6 +18,7 @@ from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
+from fgc.sso import services as sso
 from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, sign_in
 
 bp = Blueprint("auth", __name__)
@@ -74,7 +75,7 @@ def login():
             sign_in(user, "password")
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, providers=sso.enabled_providers())
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,0 +1,95 @@
+"""Staff single sign-on and MitID: the administrator's providers, the sign-in buttons, and
+the last step every protocol shares. The protocols' own endpoints are in `saml.py` and
+`oidc.py`, on this blueprint."""
+from importlib import import_module
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from fgc.core import audit
+from fgc.core.errors import DomainError
+from fgc.core.forms import record_data
+from fgc.extensions import db
+from fgc.security import ADMIN, public, roles, same_site_path, sign_in
+from fgc.sso import services
+from fgc.sso.forms import ProviderForm
+from fgc.sso.models import IdentityProvider
+
+bp = Blueprint("sso", __name__)
+
+
+@bp.route("/sso/<int:provider_id>")
+@public
+def start(provider_id):
+    """A sign-in button: on to the provider, by its protocol."""
+    found = services.provider(provider_id)
+    if found is None:
+        abort(404)
+    session["sso_next"] = same_site_path(request.args.get("next"), url_for("cases.dashboard"))
+    return import_module(f"fgc.sso.{found.protocol}").start(found)
+
+
+def finish(provider, assertion):
+    """The provider vouched for `assertion`: sign that person in, or say plainly why not.
+    Nothing is changed by a refusal."""
+    try:
+        user = services.user_for(provider, assertion)
+    except services.SignInRefused as error:
+        db.session.rollback()
+        audit.record("user.sign_in_failed", detail=f"{provider.protocol}:{provider.id}", refused=True,
+                     organisation_id=provider.organisation_id)
+        return refused(error.message)
+    target = session.get("sso_next") or url_for("cases.dashboard")
+    sign_in(user, provider.protocol)
+    session["sso_provider"] = provider.id
+    db.session.commit()
+    return redirect(same_site_path(target, url_for("cases.dashboard")))
+
+
+def refused(message, status=403):
+    """A sign-in the provider's answer did not allow, said in the reader's language."""
+    return render_template("sso/refused.html", message=message), status
+
+
+def _own(provider_id):
+    found = db.session.get(IdentityProvider, provider_id)
+    if found is None or found.organisation_id != current_user.organisation_id:
+        abort(404)
+    return found
+
+
+@bp.route("/admin/sign-in")
+@roles(ADMIN)
+def providers():
+    found = db.session.scalars(select(IdentityProvider).where(
+        IdentityProvider.organisation_id == current_user.organisation_id).order_by(IdentityProvider.name)).all()
+    return render_template("sso/providers.html", providers=found)
+
+
+@bp.route("/admin/sign-in/new", methods=["GET", "POST"])
+@bp.route("/admin/sign-in/<int:provider_id>", methods=["GET", "POST"])
+@roles(ADMIN)
+def edit_provider(provider_id=None):
+    provider = _own(provider_id) if provider_id else None
+    if request.method == "GET":
+        form = ProviderForm(data=record_data(ProviderForm, provider, oidc_client_secret="")
+                            if provider else {"enabled": True})
+    else:
+        form = ProviderForm()
+    if form.validate_on_submit():
+        upload = request.files.get("saml_metadata_file")
+        try:
+            provider = services.save_provider(provider, current_user, form, upload.read() if upload else b"")
+            db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            form.form_errors.append(getattr(error, "message", None) or _(
+                "Someone else changed this sign-in service while you were editing. Your changes are kept "
+                "below: compare and save again."))
+        else:
+            flash(_("The sign-in service is saved."), "success")
+            return redirect(url_for("sso.providers"))
+    return render_template("sso/provider_form.html", form=form, provider=provider)
