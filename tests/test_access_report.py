@@ -2,6 +2,7 @@
 in a network, who used their data and when, as a page and as a CSV file."""
 import csv
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -78,3 +79,32 @@ def test_only_the_organisations_administrators_produce_it(client, world, login_a
     assert world.case.reference not in client.get(
         "/admin/audit/people", query_string={"q": "Pipaluk"}).get_data(as_text=True)
     assert report(client, "nobody", child).status_code == 404
+
+
+def test_the_report_shows_50_uses_a_page_with_the_same_queries_and_the_csv_holds_them_all(
+        client, world, login_as):
+    from tests.conftest import count_queries
+
+    child = world.case.children[0]
+
+    def reads(n):
+        for _ in range(n):
+            db.session.add(AuditEntry(action="case.read", case_id=world.case.id, organisation_id=world.org.id,
+                                      user_id=world.users["caseworker"].id, detail="cases.detail"))
+        db.session.commit()
+
+    reads(3)
+    login_as(world.users["admin"])
+    report(client, "child", child)
+    with count_queries() as few:
+        report(client, "child", child)
+    reads(117)
+    with count_queries() as many:
+        first = report(client, "child", child).get_data(as_text=True)
+    assert many() == few()
+    assert first.count("<tr>") == 51 and "Side 1 / 3" in first
+    last = report(client, "child", child, page=3).get_data(as_text=True)
+    total = int(re.search(r"Poster i loggen: (\d+)", last).group(1))
+    assert total > 120 and last.count("<tr>") == 1 + total - 100
+    rows = list(csv.reader(io.StringIO(report(client, "child", child, format="csv").get_data(as_text=True))))
+    assert len(rows) - 1 >= total

@@ -125,7 +125,7 @@ def _person_or_404(kind, person_id):
 
 
 def person_uses(kind, person):
-    """Every use of the person's data, newest first: what was done to them, and every
+    """A select() of every use of the person's data, newest first: what was done to them, and every
     read of their case (a child's whole case is about them; a network member shows on
     its pages from the day they were added)."""
     _model, subject_type = PEOPLE[kind]
@@ -134,11 +134,10 @@ def person_uses(kind, person):
     else:
         about_case = and_(AuditEntry.case_id == person.case_id, AuditEntry.action == "case.read",
                           AuditEntry.at >= person.created_at)
-    return db.session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.organisation_id == current_user.organisation_id,
-            or_(and_(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == person.id), about_case))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
+    return (select(AuditEntry).where(
+        AuditEntry.organisation_id == current_user.organisation_id,
+        or_(and_(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == person.id), about_case))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
 
 
 @bp.route("/people/<any(child, member):kind>/<int:person_id>")
@@ -146,7 +145,9 @@ def person_uses(kind, person):
 def person_report(kind, person_id):
     """Who used this person's data and when: a page, or `?format=csv` to hand over."""
     person = _person_or_404(kind, person_id)
-    uses = person_uses(kind, person)
+    as_csv = request.args.get("format") == "csv"
+    page = None if as_csv else db.paginate(person_uses(kind, person), per_page=50, error_out=False)
+    uses = db.session.scalars(person_uses(kind, person)).all() if as_csv else page.items
     users = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_({use.user_id for use in uses if use.user_id})))}
     zone = current_user.organisation.timezone
@@ -155,11 +156,11 @@ def person_report(kind, person_id):
              str(ROLE_LABELS.get(users[use.user_id].role, "")) if use.user_id in users else "",
              str(action_label(use)), str(area_label(use))) for use in uses]
     audit.record("audit.person_report", subject=person, detail=request.args.get("format") or "page")
-    if request.args.get("format") == "csv":
+    if as_csv:  # the whole report, to hand over
         return _csv_download(rows, f"access-{kind}-{person.id}.csv")
     reference = db.session.get(Case, person.case_id).reference
     return render_template("audit/person.html", person=person, kind_label=PERSON_KINDS[kind], kind=kind,
-                           reference=reference, rows=rows)
+                           reference=reference, rows=rows, page=page)
 
 
 def _csv_download(rows, filename):

@@ -347,3 +347,54 @@ def _suspend_family_account(case, member, by):
     account.code_hash = account.code_expires_at = None
     set_active(account.user, False, changed_by=by)
     return [_("their family account is suspended")]
+
+
+OPEN_STATUSES = ("not_started", "in_progress")
+ATTENTION_ROWS = 50
+
+
+def attention(case_ids, today, page):
+    """The open commitments of accepted plans in the cases `case_ids` (a select of ids)
+    that need attention, overdue first, then those falling due this week: ((case id,
+    commitment) pairs of the page, number overdue, number due this week). Overdue ones are
+    counted and paged by the database; of the recurring ones, whose next date is worked out
+    by `rules.next_due`, only those of the caseload's plans are read."""
+    base = (select(Commitment, FamilyPlan.case_id).join(FamilyPlan, FamilyPlan.id == Commitment.plan_id)
+            .where(FamilyPlan.case_id.in_(case_ids), FamilyPlan.state == "accepted",
+                   Commitment.status.in_(OPEN_STATUSES)))
+    overdue = base.where(Commitment.schedule == "date", Commitment.due_date < today)
+    overdue_count = db.session.scalar(select(func.count()).select_from(overdue.subquery()))
+    week_end = today + timedelta(days=6)
+    this_week = sorted(((case_id, c) for c, case_id in db.session.execute(base.where(
+        ((Commitment.schedule == "date") & Commitment.due_date.between(today, week_end))
+        | ((Commitment.schedule != "date") & ((Commitment.starts_on.is_(None)) | (Commitment.starts_on <= week_end)))))
+        if rules.is_due_this_week(c, today)),
+        key=lambda pair: (rules.next_due(pair[1], today), pair[1].id))
+    start = (page - 1) * ATTENTION_ROWS
+    rows = [(case_id, c) for c, case_id in db.session.execute(
+        overdue.order_by(Commitment.due_date, Commitment.id).offset(start).limit(ATTENTION_ROWS))]
+    after = max(start - overdue_count, 0)
+    rows += this_week[after:after + ATTENTION_ROWS - len(rows)]
+    # The people of the page's commitments, in one query (they are in the session already).
+    db.session.scalars(select(Commitment).where(Commitment.id.in_([c.id for _case, c in rows]))
+                       .options(selectinload(Commitment.people))).all()
+    return rows, overdue_count, len(this_week)
+
+
+def commitment_counts(case_ids):
+    """{case id: (commitments of its accepted plans, of those done)}, counted by the database."""
+    return {case_id: (total, done) for case_id, total, done in db.session.execute(
+        select(FamilyPlan.case_id, func.count(Commitment.id), func.count(Commitment.id).filter(
+            Commitment.status == "done"))
+        .join(Commitment, Commitment.plan_id == FamilyPlan.id)
+        .where(FamilyPlan.case_id.in_(case_ids), FamilyPlan.state == "accepted").group_by(FamilyPlan.case_id))}
+
+
+def latest_plans(case_ids):
+    """{case id: (state, number) of its newest plan version}."""
+    latest = {}
+    for case_id, state, number in db.session.execute(
+            select(FamilyPlan.case_id, FamilyPlan.state, FamilyPlan.number).where(FamilyPlan.case_id.in_(case_ids))):
+        if case_id not in latest or number > latest[case_id][1]:
+            latest[case_id] = (state, number)
+    return latest

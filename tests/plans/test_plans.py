@@ -1,3 +1,4 @@
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -385,10 +386,41 @@ def test_the_caseworker_overview_uses_the_same_queries_for_1_and_500_commitments
         plan.commitments.append(Commitment(what=f"Opgave {i}", position=i, people=[person],
                                            due_date=date.today() + timedelta(days=i % 9 - 3)))
     db.session.commit()
-    with count_queries() as many:
-        page = client.get("/commitments").get_data(as_text=True)
-    assert "Opgave 499" in page
-    assert many() == one()
+    for number in (1, 4):  # the first page, and one past the overdue ones
+        with count_queries() as many:
+            page = client.get(f"/commitments?page={number}").get_data(as_text=True)
+        assert page.count("<tr>") > 50
+        assert many() == one()
+
+
+def test_the_overview_shows_overdue_first_across_its_pages(client, world, login_as):
+    """120 overdue and 30 due this week: pages 1-2 hold only overdue ones, oldest first;
+    page 3 the last 20 overdue, then this week's, soonest first; counts are of all."""
+    today = date.today()
+    person = network.member(world.case, "Birthe")
+    overdue = [factories.commitment(f"Sen {i:03}", people=[person], due=today - timedelta(days=200 - i))
+               for i in range(120)]
+    week = [factories.commitment(f"Snart {i:02}", people=[person], due=today + timedelta(days=i % 7))
+            for i in range(30)]
+    recurring = factories.commitment("Hver dag", people=[person], weekdays=range(7))
+    factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=overdue + week + [recurring])
+    db.session.commit()
+    login_as(world.users["caseworker"])
+
+    def shown(number):
+        html = client.get(f"/commitments?page={number}").get_data(as_text=True)
+        return html, re.findall(r"<td>((?:Sen|Snart) \d+|Hver dag)</td>", html)
+
+    first, rows = shown(1)
+    assert rows == [f"Sen {i:03}" for i in range(50)] and "(120)" in first and "(31)" in first
+    assert "Side 1 / 4" in first and "page=2" in first
+    assert shown(2)[1] == [f"Sen {i:03}" for i in range(50, 100)]
+    third = shown(3)[1]
+    assert third[:20] == [f"Sen {i:03}" for i in range(100, 120)]
+    assert third[20] in ("Hver dag", "Snart 00") and "Snart 01" not in third[:21]
+    assert len(third) == 50
+    assert len(shown(4)[1]) == 1
+    assert shown(99)[1] == [] and client.get("/commitments?page=-3&cases_page=x").status_code == 200
 
 
 def test_a_family_member_with_email_activates_by_the_mailed_link(client, world, login_as, people, smtp_server):
