@@ -1,3 +1,10 @@
-from fgc import create_app
+import gc
+
+from fgc import create_app, load_once
 
 app = create_app()
+# What every request uses is loaded before the first one (compiled templates, catalogues), then
+# the garbage collector is told to leave it be: a full collection scans only what requests made,
+# not the application's own 150,000 objects (it cost a page a third of its time).
+load_once(app)
+gc.freeze()

@@ -29,6 +29,19 @@ def create_app(config=None):
     return app
 
 
+def load_once(app):
+    """Load now what pages would load at their first request: the templates, compiled, and
+    each language's catalogue."""
+    from flask_babel import force_locale, get_translations
+
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            with force_locale(language):
+                get_translations()
+
+
 class IdConverter(IntegerConverter):
     """`<int:…>` in a URL: an id, so a number no table can hold is a 404, not a database error."""
 
