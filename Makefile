@@ -97,8 +97,11 @@ test: test-sqlite
 	  $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL run skipped outside CI (set FGC_TEST_POSTGRES=1 to run it)."; fi
 
-# Response times of the busiest pages with a large municipality's data (measures, asserts nothing).
-bench: translations
+# Throughput and latency of the busiest pages under gunicorn and wrk, at 10 and 10,000 cases, on
+# SQLite and PostgreSQL, against a bare Flask app; the goals met or not (measures, asserts nothing).
+bench: translations postgres
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench needs wrk (Debian package wrk)" >&2; exit 1; }
 	$(PY) -m tests.benchmark
 
 clean:

@@ -6,7 +6,7 @@ import time
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from fgc.config import ROOT
 from fgc.extensions import db
@@ -117,6 +117,16 @@ def prune_audit():
     click.echo(f"deleted {deleted} audit entries")
 
 
+@fgc_cli.command("refresh-statistics")
+def refresh_statistics():
+    """Refresh what the database knows of its tables' sizes, by which it chooses an index. Run
+    with the reminders (deploy/). Without it SQLite may read all of a municipality's cases to
+    find one caseload's; PostgreSQL's autovacuum refreshes its own, and is asked too."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    click.echo("statistics refreshed")
+
+
 @fgc_cli.command("send-reminders")
 @click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
 @click.option("--interval", default=3600.0, show_default=True)
@@ -199,6 +209,8 @@ def seed_demo(if_empty):
     if if_empty and db.session.scalar(select(Organisation.id).limit(1)) is not None:
         return
     users = seed()
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))  # the demo's year of history is a table size worth knowing
     db.session.commit()
     click.echo("Demo data loaded. Sign in at the address below with one of these accounts")
     click.echo(f"(password for all: {DEMO_PASSWORD}):")

@@ -1,86 +1,155 @@
-"""`make bench`: how fast the busiest pages answer with a large municipality's
-data (120 cases, 30 network members and 40 commitments each), and how fast the
-report answers for a municipality of 100 and of 10,000 cases. It measures and
-prints; it asserts nothing (tests count queries, this counts milliseconds)."""
+"""`make bench`: the busiest pages served by gunicorn (2 workers) under wrk (2 threads,
+8 connections), beside a bare Flask "hello" served the same way, with a municipality of
+10 and of 10,000 cases, on SQLite and on PostgreSQL; then the report's time and queries
+at both sizes. It measures and prints, and marks each goal as met or not; it asserts
+nothing (tests count queries, this counts time).
+
+The large municipality is a History of 10,000 cases over two years (networks, meetings,
+plans, commitments, reviews), its cases shared among coordinators and caseworkers of 40
+cases each. Both sizes hold the same bench case: 150 people in the network, a meeting
+with its participants, and an accepted plan."""
 import os
+import re
 import statistics
+import subprocess
+import sys
 import time
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 os.environ.setdefault("FGC_ENV", "testing")
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import create_engine, event, text, update  # noqa: E402
 
 from fgc import create_app  # noqa: E402
+from fgc.auth.models import User  # noqa: E402
+from fgc.cases.models import Case  # noqa: E402
 from fgc.extensions import db  # noqa: E402
-from fgc.network.models import NetworkMember  # noqa: E402
-from fgc.plans.models import Commitment, FamilyPlan  # noqa: E402
+from fgc.reports.demo import History  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.conftest import throwaway_database  # noqa: E402
+from tests.gunicorn import Server, signed_in  # noqa: E402
 
-CASES, MEMBERS, COMMITMENTS, ROUNDS = 120, 30, 40, 15
-
-
-def seed():
-    org = factories.organisation()
-    coordinator = factories.user(org, "coordinator", email="c@bench.dk")
-    caseworker = factories.user(org, "caseworker", email="w@bench.dk")
-    first = None
-    for n in range(CASES):
-        case = factories.case(org, coordinator, caseworker, child_name=f"Barn {n}")
-        people = [NetworkMember(case_id=case.id, name=f"Person {n}-{i}", relation="friend", sector="friends",
-                                closeness=("close", "medium", "distant")[i % 3]) for i in range(MEMBERS)]
-        db.session.add_all(people)
-        plan = FamilyPlan(case_id=case.id, state="accepted", review_date=date.today() + timedelta(days=90))
-        plan.commitments = [Commitment(what=f"Opgave {i}", position=i, people=[people[i % MEMBERS]],
-                                       due_date=date.today() + timedelta(days=i % 14 - 4)) for i in range(COMMITMENTS)]
-        db.session.add(plan)
-        first = first or case
-    db.session.commit()
-    return first
+SIZES = {"10 cases": 10, "10,000 cases": 10_000}
+CASELOAD = 40  # cases per coordinator and per caseworker in the large municipality
+MAP_PEOPLE = 150
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 
 
-def main():
-    app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL", "sqlite://"),
-                      "WTF_CSRF_ENABLED": False})
+def seed(url, cases):
+    """The municipality of `cases` cases and the bench case; returns the pages to measure."""
+    from tests.conferences import factories as conferences
+    from tests.network import factories as network
+    from tests.plans import factories as plans
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
-        case = seed()
-        client = app.test_client()
-        pages = {"coordinator": ["/", "/cases", f"/cases/{case.id}", f"/cases/{case.id}/network/",
-                                 f"/cases/{case.id}/network/map", f"/cases/{case.id}/network/genogram",
-                                 f"/cases/{case.id}/plan/"],
-                 "caseworker": ["/commitments"]}
-        queries = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(1))
-        print(f"{'page':<40} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
-        for who, paths in pages.items():
-            client.post("/login", data={"email": f"{who[0]}@bench.dk", "password": factories.PASSWORD})
-            for path in paths:
-                times = []
-                for _ in range(ROUNDS):
-                    queries.clear()
-                    start = time.perf_counter()
-                    assert client.get(path).status_code == 200, path
-                    times.append((time.perf_counter() - start) * 1000)
-                times.sort()
-                print(f"{path:<40} {statistics.median(times):>10.1f} {times[int(len(times) * 0.9)]:>8.1f} "
-                      f"{len(queries):>8}")
-            client.post("/logout")
-        report_bench(app)
-
-
-def report_bench(app):
-    """The report over two years for 100 and for 10,000 cases: the same number of queries."""
-    from fgc.reports import figures
-    from fgc.reports.demo import History
-
-    print(f"\n{'report':<40} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
-    today = date.today()
-    for size in (100, 10_000):
         org = factories.organisation(country="GL")
-        staff = [factories.user(org, "coordinator"), factories.user(org, "caseworker")]
-        History(org, staff, staff, cases=size, every_days=730 / size).make()
+        admin = factories.user(org, "admin", email="a@bench.dk")
+        pairs = max(cases // CASELOAD, 1)
+        staff = [User(organisation=org, role=role, email=f"{role}{n}@bench.dk", name=f"{role} {n}", locale="da",
+                      password_hash=admin.password_hash) for n in range(pairs) for role in ("coordinator", "caseworker")]
+        db.session.add_all(staff)
+        db.session.flush()
+        coordinator, caseworker = staff[0], staff[1]
+        History(org, (coordinator, caseworker), (coordinator, caseworker), cases=cases, every_days=730 / cases).make()
+        db.session.flush()
+        for n in range(pairs):  # each pair holds every pairs-th case
+            db.session.execute(update(Case).where(Case.id % pairs == n).values(
+                coordinator_id=staff[2 * n].id, caseworker_id=staff[2 * n + 1].id))
+        case = factories.case(org, coordinator, caseworker, child_name="Bench Barn")
+        people = [network.member(case, f"Person nummer {i} med et langt navn", sector=("family", "friends",
+                  "school", "professional")[i % 4], closeness=("close", "medium", "distant")[i % 3])
+                  for i in range(MAP_PEOPLE)]
+        meeting = conferences.conference(case, coordinator)
+        from fgc.conferences import services as conference_services
+        for person in people[:25]:
+            conference_services.add_member(case, meeting, person, "family", added_by=coordinator)
+        plans.plan(case, caseworker, state="accepted", commitments=[
+            plans.commitment(f"Opgave {i}", people=[people[i]], due=date.today() + timedelta(days=i - 5))
+            for i in range(12)])
         db.session.commit()
+        db.session.execute(text("ANALYZE"))  # as `fgc refresh-statistics` does in production
+        db.session.commit()
+        return {"organisation": org.id,
+                "pages": [("coordinator dashboard", "coordinator0@bench.dk", "/"),
+                          ("administrator dashboard", "a@bench.dk", "/"),
+                          ("caseworker overview", "caseworker0@bench.dk", "/commitments"),
+                          ("plan page", "coordinator0@bench.dk", f"/cases/{case.id}/plan/"),
+                          (f"network map, {MAP_PEOPLE} people", "coordinator0@bench.dk",
+                           f"/cases/{case.id}/network/map"),
+                          ("conference page", "coordinator0@bench.dk",
+                           f"/cases/{case.id}/conferences/{meeting.id}")]}
+
+
+def copy_database(source_url, target_url):
+    """Every row of one database in another (an empty one), and its id sequences set past them:
+    the large municipality is made once and measured on both databases."""
+    source, target = create_engine(source_url), create_engine(target_url)
+    db.metadata.create_all(target)
+    with source.connect() as read, target.begin() as write:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in read.execute(table.select())]
+            if rows:
+                write.execute(table.insert(), rows)
+            if target.dialect.name == "postgresql" and "id" in table.c and table.c.id.autoincrement:
+                write.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                   f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))
+        write.execute(text("ANALYZE"))
+    source.dispose()
+    target.dispose()
+
+
+def wrk(url, cookie=None):
+    """(requests per second, median latency in ms, failed requests) of `url` under wrk."""
+    command = ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)\b", out).groups()
+    median = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    failed = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return rate, median, failed
+
+
+def session_cookie(url, email):
+    """The session cookie of a real sign-in, for wrk to send."""
+    jar = next(h.cookiejar for h in signed_in(url, email).handlers if hasattr(h, "cookiejar"))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+@contextmanager
+def served(tmp, database_url=None, app="wsgi:app"):
+    server = Server(Path(tmp), database_url or "sqlite://", bench=True, app=app)
+    try:
+        server.wait_ready(timeout=120)
+        yield server
+    finally:
+        server.stop()
+
+
+def measure(tmp, url, pages):
+    results = {}
+    with served(tmp, url) as server:
+        cookies = {}
+        for name, email, path in pages:
+            cookie = cookies.setdefault(email, session_cookie(server.url, email))
+            wrk(server.url + path, cookie)  # warm: translations, caches, connections
+            results[name] = wrk(server.url + path, cookie)
+    return results
+
+
+def report_times(url, organisation):
+    """The report over two years: its median time and its queries."""
+    from fgc.reports import figures
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
         queries, times = [], []
         listener = lambda *a: queries.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
@@ -88,11 +157,62 @@ def report_bench(app):
             queries.clear()
             start = time.perf_counter()
             with app.test_request_context():
-                figures.build(org.id, today - timedelta(days=730), today)
+                figures.build(organisation, date.today() - timedelta(days=730), date.today())
             times.append((time.perf_counter() - start) * 1000)
         event.remove(db.engine, "before_cursor_execute", listener)
-        times.sort()
-        print(f"{f'{size:,} cases':<40} {statistics.median(times):>10.1f} {times[-1]:>8.1f} {len(queries):>8}")
+        db.engine.dispose()
+        return statistics.median(times), len(queries)
+
+
+def goals(hello, by_size):
+    small, large = by_size["10 cases"], by_size["10,000 cases"]
+
+    def same(name, against=None):
+        ratio = large[name][1] / (against or small)[name if against is None else against][1]
+        return ratio, ratio <= 1.1
+
+    def share(name, least):
+        worst = min(small[name][0], large[name][0]) / hello
+        return worst, worst >= least
+
+    yield "coordinator dashboard: large ≤ 1.1× small latency", *same("coordinator dashboard"), "×"
+    yield "caseworker overview: large ≤ 1.1× small latency", *same("caseworker overview"), "×"
+    yield "conference page: large ≤ 1.1× small latency", *same("conference page"), "×"
+    yield "plan page: ≥ 0.3× hello", *share("plan page", 0.3), "× hello"
+    yield f"network map ({MAP_PEOPLE} people): ≥ 0.2× hello", *share(f"network map, {MAP_PEOPLE} people", 0.2), "× hello"
+    ratio = large["administrator dashboard"][1] / large["coordinator dashboard"][1]
+    yield "dashboard: administrator of 10,000 within 10 % of a coordinator of 40", ratio, 0.9 <= ratio <= 1.1, "×"
+
+
+def main():
+    with TemporaryDirectory() as tmp, ExitStack() as stack:
+        with served(tmp, app="tests.bench_hello:app") as hello_server:
+            wrk(hello_server.url + "/")
+            hello = wrk(hello_server.url + "/")[0]
+        print(f"bare Flask hello under gunicorn -w 2, wrk -t2 -c8: {hello:,.0f} req/s\n")
+        made, urls = {}, {"SQLite": {}, "PostgreSQL": {}}
+        for size, cases in SIZES.items():
+            started = time.perf_counter()
+            urls["SQLite"][size] = f"sqlite:///{tmp}/bench-{cases}.sqlite"
+            made[size] = seed(urls["SQLite"][size], cases)
+            urls["PostgreSQL"][size] = stack.enter_context(throwaway_database(PG_URL))
+            copy_database(urls["SQLite"][size], urls["PostgreSQL"][size])
+            print(f"{size}: made in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        for database, by_url in urls.items():
+            by_size = {size: measure(tmp, by_url[size], made[size]["pages"]) for size in SIZES}
+            reports = {size: report_times(by_url[size], made[size]["organisation"]) for size in SIZES}
+            print(f"{database}\n{'page':<32}" + "".join(f"{size:>32}" for size in SIZES))
+            print(f"{'':<32}" + f"{'req/s  × hello  p50 ms  failed':>32}" * len(SIZES))
+            for name in by_size["10 cases"]:
+                print(f"{name:<32}" + "".join(
+                    f"{rate:>9.0f} {rate / hello:>7.2f}× {median:>7.1f} {failed:>7}"
+                    for rate, median, failed in (by_size[size][name] for size in SIZES)))
+            print(f"{'report (in process)':<32}" + "".join(
+                f"{'':>9} {'':>8} {ms:>7.0f} {f'{queries} q':>7}" for ms, queries in reports.values()))
+            print("goals:")
+            for goal, value, met, unit in goals(hello, by_size):
+                print(f"  {'met    ' if met else 'NOT met'}  {goal}: {value:.2f}{unit}")
+            print()
 
 
 if __name__ == "__main__":

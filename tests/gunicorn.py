@@ -23,17 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     """gunicorn serving wsgi:app, its log in a file."""
 
-    def __init__(self, tmp, database_url, workers=2, config=None):
+    def __init__(self, tmp, database_url, workers=2, config=None, bench=False, app="wsgi:app"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "gunicorn.log"
-        # PYTHONMALLOC=debug overwrites freed memory, so that a read of it crashes at once
-        # instead of by chance; faulthandler writes the crashing stack to the log.
+        self.log = tmp / f"gunicorn-{self.port}.log"
         env = dict(os.environ, FGC_ENV="development", SECRET_KEY="soak-test", DATABASE_URL=database_url,
-                   FGC_INSTANCE_PATH=str(tmp), PYTHONFAULTHANDLER="1", PYTHONMALLOC="debug")
+                   FGC_INSTANCE_PATH=str(tmp))
+        if not bench:
+            # PYTHONMALLOC=debug overwrites freed memory, so that a read of it crashes at once
+            # instead of by chance; faulthandler writes the crashing stack to the log.
+            env.update(PYTHONFAULTHANDLER="1", PYTHONMALLOC="debug")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--timeout", "60", "--log-level", "info", *(["-c", str(config)] if config else []), "wsgi:app"],
+             "--timeout", "60", "--log-level", "warning" if bench else "info",
+             *(["-c", str(config)] if config else []), app],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
 
     def output(self):
