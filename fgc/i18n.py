@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import support
-from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import Domain, force_locale, get_locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import Domain, _get_current_context, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -65,23 +65,24 @@ class FallbackDomain(Domain):
     """A message domain in which a language's missing strings come from its fallback.
 
     The catalogues are loaded once per process (Flask-Babel keeps them per locale); the
-    one a request uses is looked up once and kept on `g` for its locale, since a page
-    asks for it once for every string it shows."""
+    one a request uses is looked up once and kept in Flask-Babel's own per-request slot
+    for it (which `force_locale` and `refresh` empty and restore), since a page asks for
+    it once for every string it shows."""
 
     def get_translations(self):
-        if not has_app_context():
+        ctx = _get_current_context()
+        if ctx is None:
             return support.NullTranslations()
-        locale = get_locale()
-        kept = g.get("fgc_translations")
-        if kept is not None and kept[0] is locale:
-            return kept[1]
-        translations = super().get_translations()
-        fallback = FALLBACK.get(locale.language if locale else "da")
-        if fallback and not getattr(translations, "fgc_fallback_added", False):
-            for dirname in self.translation_directories:
-                translations.add_fallback(support.Translations.load(dirname, [fallback]))
-            translations.fgc_fallback_added = True
-        g.fgc_translations = (locale, translations)
+        translations = getattr(ctx, "babel_translations", None)
+        if translations is None:
+            translations = super().get_translations()
+            locale = get_locale()
+            fallback = FALLBACK.get(locale.language if locale else "da")
+            if fallback and not getattr(translations, "fgc_fallback_added", False):
+                for dirname in self.translation_directories:
+                    translations.add_fallback(support.Translations.load(dirname, [fallback]))
+                translations.fgc_fallback_added = True
+            ctx.babel_translations = translations
         return translations
 
 

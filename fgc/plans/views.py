@@ -15,7 +15,6 @@ from fgc.cases.views import register_case_tab
 from fgc.conferences.models import Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, lines, record_data
-from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.i18n import in_locale, to_zone
 from fgc.network.models import NetworkMember
