@@ -267,3 +267,18 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_a_few_cases_and_many(
         assert ">71<" in page  # every case counted by the database
     else:
         assert page.count('href="/cases/') <= 50 + 10 and "Alle 61 i sagslisten" in page
+
+
+def test_every_page_of_the_case_list_asks_the_same_queries(client, world, login_as):
+    for n in range(120):
+        factories.case(world.org, world.users["coordinator"], world.users["caseworker"], child_name=f"Barn {n}")
+    db.session.commit()
+    login_as(world.users["admin"])
+    client.get("/cases")
+    counts = []
+    for number in (1, 2, 3):
+        with count_queries() as asked:
+            page = client.get(f"/cases?page={number}").get_data(as_text=True)
+        counts.append(asked())
+        assert f"Side {number} / 3" in page
+    assert len(set(counts)) == 1
