@@ -52,7 +52,7 @@ def test_the_public_allowlist_is_short(app):
     allowed = {"auth.login", "auth.forgot_password", "auth.set_password", "auth.set_language",
                "healthz", "conferences.rsvp", "conferences.calendar_feed", "family.activate",
                "conferences.answer_by_code", "survey.enter", "survey.answer", "survey.thanks",
-               "sso.start"}
+               "sso.start", "oidc.callback", "oidc.metadata"}
     assert set(public) <= allowed, set(public) - allowed
 
 

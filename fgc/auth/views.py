@@ -19,6 +19,7 @@ from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.extensions import db, limiter, login_manager
 from fgc.sso import services as sso
+from fgc.sso import views as sso_views
 from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, sign_in
 
 bp = Blueprint("auth", __name__)
@@ -85,12 +86,13 @@ def logout():
     services.end_session(current_user)
     db.session.commit()
     logout_user()
+    ended = dict(session)
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    return sso_views.logout_elsewhere(ended) or redirect(url_for("auth.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.security import STAFF
-from fgc.sso.models import ASSURANCE_LEVELS, ExternalIdentity, IdentityProvider
+from fgc.sso.models import ASSURANCE_LEVELS, OIDC, ExternalIdentity, IdentityProvider
 
 
 @dataclass
@@ -176,9 +176,14 @@ def save_provider(provider, admin, form, metadata=b""):
         check_version(provider, form.version.data, _l(
             "Someone else changed this sign-in service while you were editing. Your changes are kept below: "
             "compare and save again."))
+    issuer = provider.oidc_issuer
     for name in PROVIDER_FIELDS:
         value = getattr(form, name).data
         setattr(provider, name, value.strip() if isinstance(value, str) else value)
+    if provider.protocol == OIDC and (provider.oidc_issuer != issuer or provider.id is None):
+        from fgc.sso.oidc import check_issuer  # the protocol's own check; it needs the web client
+
+        check_issuer(provider.oidc_issuer)
     if form.oidc_client_secret.data:
         provider.oidc_client_secret = form.oidc_client_secret.data.strip()
     if metadata:

@@ -49,6 +49,14 @@ def finish(provider, assertion):
     return redirect(same_site_path(target, url_for("cases.dashboard")))
 
 
+def logout_elsewhere(ended):
+    """Single logout: the response that signs the person out at the provider they signed in
+    through, or None. `ended` is what the session held; fgc's own session has ended."""
+    found = services.provider(ended.get("sso_provider"))
+    logout = getattr(import_module(f"fgc.sso.{found.protocol}"), "logout", None) if found else None
+    return logout(found, ended) if logout else None
+
+
 def refused(message, status=403):
     """A sign-in the provider's answer did not allow, said in the reader's language."""
     return render_template("sso/refused.html", message=message), status

@@ -36,6 +36,12 @@ NOT_CRAWLED = {
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
     "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
+    "sso.start": "a sign-in button, shown only for a sign-in service in use (the demo has none); "
+                 "tests/sso/test_sign_in_rules.py and tests/browser/test_oidc_journey.py",
+    "oidc.callback": "only an OpenID Connect provider sends the browser there; tests/sso/test_oidc.py and "
+                     "tests/browser/test_oidc_journey.py",
+    "oidc.metadata": "JSON for the IT department, linked from an OpenID Connect provider's page (the demo has none); "
+                     "tests/sso/test_oidc.py",
     "plans.handout": "linked from a plan of a held conference, which the demo's first plans reached are not; "
                      "tests/browser/test_letter_journey.py (axe, print) and tests/test_i18n.py",
 }

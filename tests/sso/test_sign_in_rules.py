@@ -103,11 +103,11 @@ def test_a_disabled_or_unknown_provider_cannot_be_started(client, org):
     assert client.get("/sso/999999").status_code == 404
 
 
-def test_an_administrator_sets_up_a_provider_and_saving_it_unchanged_changes_nothing(client, users, login_as):
+def test_an_administrator_sets_up_a_provider_and_saving_it_unchanged_changes_nothing(client, users, login_as, op):
     login_as(users["admin"])
     response = client.post("/admin/sign-in/new", data={
         "name": "Entra ID", "protocol": "oidc", "audience": "staff", "enabled": "y",
-        "oidc_issuer": "https://login.example.dk/tenant/v2.0", "oidc_client_id": "fgc",
+        "oidc_issuer": op.issuer, "oidc_client_id": "fgc",
         "oidc_client_secret": "s3cret", "email_attribute": "email", "roles_attribute": "roles",
         "role_map": "fgc.coordinator = coordinator\n* = caseworker", "minimum_assurance": ""})
     assert response.status_code == 302
