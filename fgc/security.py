@@ -98,7 +98,21 @@ def guard():
 
         audit.record("access.refused", detail=request.endpoint, refused=True)
         abort(403)
+    if must_enrol_two_factor(current_user) and request.endpoint not in ENROLMENT_ENDPOINTS:
+        if request.method == "GET":
+            return redirect(url_for("auth.two_factor_setup"))
+        abort(403)
     return None
+
+
+# What someone who must set up two-factor sign-in first can reach (public pages aside).
+ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_setup", "auth.logout"})
+
+
+def must_enrol_two_factor(user):
+    """Signed in by password, but two-factor sign-in is required and not set up yet: the
+    guard lets the user reach only its set-up page until it is."""
+    return user.two_factor_required and not user.has_two_factor
 
 
 def sign_in(user, method):
