@@ -120,11 +120,11 @@ class OrganisationSettingsForm(Form):
         description=_l("Administrators always sign in with a code from an authenticator app. "
                        "Family members never need one."))
     accessibility_statement = TextAreaField(
-        _l("Accessibility statement"), validators=[STATEMENT_LENGTH],
+        _l("Accessibility statement"), validators=[STATEMENT_LENGTH], render_kw={"rows": 12},
         description=_l("Plain text; a blank line starts a new paragraph. Leave it empty to show the "
                        "standard statement."))
     privacy_notice = TextAreaField(
-        _l("Privacy notice"), validators=[STATEMENT_LENGTH],
+        _l("Privacy notice"), validators=[STATEMENT_LENGTH], render_kw={"rows": 12},
         description=_l("Plain text; a blank line starts a new paragraph. Leave it empty to show the "
                        "standard notice."))
     version = VersionField()

@@ -71,6 +71,26 @@ def test_a_caseworker_sets_up_two_factor_sign_in_and_signs_in_with_a_code_on_a_p
     assert "Totrinsbekræftelse er slået fra." in page.inner_text("main")
 
 
+def test_a_signed_out_visitor_reads_a_municipalitys_statements_from_the_footer_on_a_phone(page, live_server):
+    base = live_server.url
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/login")
+    for lang, heading in (("kl", "Paasissutissanut akisussaasoq"), ("da", "Dataansvarlig")):
+        choose_language(page, lang)
+        page.goto(f"{base}/login")
+        with page.expect_navigation():
+            page.click("footer >> a[href='/privacy']")
+        with page.expect_navigation():
+            page.click("main >> text=Kommuneqarfik Sermersooq")
+        main = page.inner_text("main")
+        assert heading in main and "ilaqutariit@sermersooq.demo" in main, main
+        assert run_axe(page) == []
+        shot(page, f"privacy-sermersooq-{lang}")
+        page.goto(f"{base}/accessibility?organisation=1")
+        assert run_axe(page) == []
+        shot(page, f"accessibility-aarhus-{lang}")
+
+
 def _next_code(secret):
     """The code of the next 30 seconds: the present one was spent signing in."""
     import time
