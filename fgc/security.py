@@ -117,17 +117,19 @@ def must_enrol_two_factor(user):
 
 def sign_in(user, method):
     """The one way anyone becomes signed in, whatever proved who they are (`method`: "password",
-    or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
+    "password+totp", or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
     and an audit entry. The caller commits."""
     from flask_login import login_user
 
     from fgc.core import audit
+    from fgc.core.models import utcnow
 
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     login_user(user)
+    user.last_login_at = utcnow()
     session["signed_in_at"] = int(time.time())
     session["signed_in_by"] = method
     session.permanent = True

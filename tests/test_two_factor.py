@@ -130,6 +130,19 @@ def test_one_step_of_clock_drift_is_allowed(app, org, offset, accepted):
     assert (two_factor.check_code(user, code_at(NOW + offset), now=NOW) == two_factor.ACCEPTED) is accepted
 
 
+def test_a_code_raced_by_two_requests_works_for_only_one(app, org):
+    from sqlalchemy import update
+
+    from fgc.auth.models import User
+
+    user = enrolled(org)
+    assert user.totp_last_step is None
+    # Another request has just accepted the same code; this one's copy of the user is older.
+    db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=NOW // 30)
+                       .execution_options(synchronize_session=False))
+    assert two_factor.check_code(user, code_at(NOW), now=NOW) == two_factor.REUSED
+
+
 def test_a_recovery_code_signs_in_once_and_only_once(client, org, clock):
     user = enrolled(org)
     codes = two_factor.new_recovery_codes(user)

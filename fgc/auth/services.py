@@ -38,7 +38,6 @@ def authenticate(email, password):
         matches = False
     if user is None or not user.active or not matches:
         return None
-    user.last_login_at = utcnow()
     return user
 
 

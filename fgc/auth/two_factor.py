@@ -10,9 +10,9 @@ import time
 
 import pyotp
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select, update
 
-from fgc.auth.models import RecoveryCode
+from fgc.auth.models import RecoveryCode, User
 from fgc.core import audit
 from fgc.core.codes import ALPHABET
 from fgc.core.errors import DomainError
@@ -60,6 +60,12 @@ def check_code(user, code, now=None):
     if step is None:
         return WRONG
     if user.totp_last_step is not None and step <= user.totp_last_step:
+        return REUSED
+    # One statement claims the step, so two requests racing with the same code cannot both pass.
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
         return REUSED
     user.totp_last_step = step
     return ACCEPTED
@@ -113,19 +119,20 @@ def use_recovery_code(user, code):
     plain = normalise_recovery_code(code)
     if plain is None:
         return False
-    stored = db.session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                          RecoveryCode.code_hash == RecoveryCode.hash(plain),
-                                                          RecoveryCode.used_at.is_(None)))
-    if stored is None:
+    # Claimed by one statement: a code raced by two requests works for one of them.
+    spent = db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == RecoveryCode.hash(plain),
+                                   RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not spent:
         return False
-    stored.used_at = utcnow()
     audit.record("two_factor.recovery_code_used", subject=user, user=user)
     return True
 
 
 def recovery_codes_left(user):
-    return len(db.session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
-                                                               RecoveryCode.used_at.is_(None))).all())
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode)
+                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
 
 
 def verify(user, code, now=None):
