@@ -9,6 +9,12 @@ from fgc.cases.models import CONFERENCE_HELD, PLAN_AGREED, PREPARING, FamilyAcce
 from fgc.extensions import db
 
 DEMO_PASSWORD = "demo-password-2026"
+# Administrators sign in with a code from an authenticator app: the demo's are set up with
+# these keys (README), so anyone trying the demo can add them to an app.
+DEMO_TOTP_SECRETS = {
+    "admin@aarhus.demo": "DEMOAARHUSADMINTWOFACTORSECRETAA",
+    "admin@sermersooq.demo": "DEMOSERMERSOOQADMINTWOFACTORKEYS",
+}
 
 # Modules with a `seed(demo)` function, called in order after the cases exist.
 DEMO_HOOKS = ("fgc.network.demo", "fgc.conferences.demo", "fgc.plans.demo", "fgc.reports.demo")
@@ -24,6 +30,7 @@ class Demo:
 def _user(demo, key, org, name, email, role, locale, phone=""):
     user = User(organisation=org, name=name, email=email, role=role, locale=locale, phone=phone)
     user.set_password(DEMO_PASSWORD)
+    user.totp_secret = DEMO_TOTP_SECRETS.get(email)
     db.session.add(user)
     demo.users[key] = user
     return user

@@ -98,22 +98,39 @@ def guard():
 
         audit.record("access.refused", detail=request.endpoint, refused=True)
         abort(403)
+    if must_enrol_two_factor(current_user) and request.endpoint not in ENROLMENT_ENDPOINTS:
+        if request.method == "GET":
+            return redirect(url_for("auth.two_factor_setup"))
+        abort(403)
     return None
+
+
+# What someone who must set up two-factor sign-in first can reach (public pages aside).
+ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_setup", "auth.logout"})
+
+
+def must_enrol_two_factor(user):
+    """Signed in by password, but two-factor sign-in is required and not set up yet: the
+    guard lets the user reach only its set-up page until it is. A sign-in service (SAML,
+    OpenID Connect) answers for its own second factor."""
+    return session.get("signed_in_by", "password") == "password" and user.two_factor_required and not user.has_two_factor
 
 
 def sign_in(user, method):
     """The one way anyone becomes signed in, whatever proved who they are (`method`: "password",
-    or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
+    "password+totp", or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
     and an audit entry. The caller commits."""
     from flask_login import login_user
 
     from fgc.core import audit
+    from fgc.core.models import utcnow
 
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     login_user(user)
+    user.last_login_at = utcnow()
     session["signed_in_at"] = int(time.time())
     session["signed_in_by"] = method
     session.permanent = True

@@ -8,6 +8,8 @@ from fgc.cases.models import FamilyAccess
 from fgc.extensions import db
 
 PASSWORD = "correct horse battery"
+# Administrators must sign in with two factors: the factory's are set up with this key.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _seq = count(1)
 
 
@@ -20,11 +22,16 @@ def organisation(name=None, country="DK"):
     return org
 
 
-def user(org, role="coordinator", locale="da", email=None, name=None):
+def user(org, role="coordinator", locale="da", email=None, name=None, totp_secret=None):
+    """A user with PASSWORD; an administrator also with two-factor sign-in (TOTP_SECRET)
+    unless `totp_secret=""` leaves it to be set up."""
     n = next(_seq)
     person = User(organisation=org, role=role, locale=locale,
                   email=email or f"{role}{n}@example.dk", name=name or f"{role.title()} {n}")
     person.set_password(PASSWORD)
+    if totp_secret is None and role == "admin":
+        totp_secret = TOTP_SECRET
+    person.totp_secret = totp_secret or None
     db.session.add(person)
     db.session.flush()
     return person

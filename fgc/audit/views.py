@@ -47,6 +47,13 @@ ACTIONS = {
     "access.refused": _l("Was refused access"), "participant.link_opened": _l("Opened the answer link"),
     "calendar.fetched": _l("A calendar fetched the meetings"),
     "survey.cards": _l("Printed survey cards"),
+    "two_factor.enrolled": _l("Turned on two-factor sign-in"),
+    "two_factor.disabled": _l("Turned off two-factor sign-in"),
+    "two_factor.recovery_code_used": _l("Signed in with a recovery code"),
+    "two_factor.recovery_codes_renewed": _l("Got new recovery codes"),
+    "two_factor.code_refused": _l("A sign-in code was refused"),
+    "organisation.letterhead": _l("Changed the letterhead"),
+    "organisation.settings": _l("Changed the organisation's settings"),
 }
 SUBJECTS = {"Child": _l("Child"), "User": _l("User"), "NetworkMember": _l("Person in the network")}
 # Which part of a case was read: the page's blueprint.

@@ -100,3 +100,31 @@ class LetterheadForm(Form):
 
 class PhoneForm(Form):
     phone = StringField(_l("Your phone number, as it stands on the letters you send"), validators=[PHONE])
+
+
+class CodeForm(Form):
+    """A code from the authenticator app (or, when signing in, a recovery code)."""
+
+    code = StringField(_l("Code"), validators=[
+        DataRequired(message=_l("Enter the code.")),
+        Length(max=40, message=_l("The code is too long.")),
+    ], render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
+
+
+STATEMENT_LENGTH = Length(max=20000, message=_l("The text is too long (at most 20,000 characters)."))
+
+
+class OrganisationSettingsForm(Form):
+    require_two_factor = BooleanField(
+        _l("Require two-factor sign-in for coordinators and caseworkers"),
+        description=_l("Administrators always sign in with a code from an authenticator app. "
+                       "Family members never need one."))
+    accessibility_statement = TextAreaField(
+        _l("Accessibility statement"), validators=[STATEMENT_LENGTH], render_kw={"rows": 12},
+        description=_l("Plain text; a blank line starts a new paragraph. Leave it empty to show the "
+                       "standard statement."))
+    privacy_notice = TextAreaField(
+        _l("Privacy notice"), validators=[STATEMENT_LENGTH], render_kw={"rows": 12},
+        description=_l("Plain text; a blank line starts a new paragraph. Leave it empty to show the "
+                       "standard notice."))
+    version = VersionField()

@@ -6,7 +6,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.core.models import UTCDateTime, utcnow
@@ -36,6 +36,11 @@ class Organisation(db.Model):
     email: Mapped[str] = mapped_column(String(320), default="")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)  # a PNG or JPEG
     logo_type: Mapped[str] = mapped_column(String(20), default="")
+    # Administrators always sign in with a second factor; this asks it of every member of staff.
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
+    # Plain text written by the administrator; empty means the product's own text.
+    accessibility_statement: Mapped[str] = mapped_column(Text, default="")
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -57,6 +62,10 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in: the TOTP secret (base32) once enrolled, and the last time step
+    # a code was accepted for, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -100,6 +109,15 @@ class User(UserMixin, db.Model):
         return self.role == FAMILY
 
     @property
+    def has_two_factor(self):
+        return self.totp_secret is not None
+
+    @property
+    def two_factor_required(self):
+        """Administrators always; other staff when their organisation asks it; family never."""
+        return self.is_admin or (self.is_staff and self.organisation.require_two_factor)
+
+    @property
     def preferred_locale(self):
         return self.locale or self.organisation.default_locale
 
@@ -121,3 +139,19 @@ class PasswordLink(db.Model):
     @staticmethod
     def hash(token):
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RecoveryCode(db.Model):
+    """A code for signing in when the authenticator is lost: shown once, kept as a hash,
+    and it works once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def hash(code):
+        return hashlib.sha256(code.encode()).hexdigest()

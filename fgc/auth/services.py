@@ -38,7 +38,6 @@ def authenticate(email, password):
         matches = False
     if user is None or not user.active or not matches:
         return None
-    user.last_login_at = utcnow()
     return user
 
 
@@ -140,3 +139,22 @@ def set_letterhead(organisation, *, address, phone, email, logo=None, remove_log
     organisation.address, organisation.phone, organisation.email = address.strip(), phone.strip(), email.strip()
     db.session.flush()
     audit.record("organisation.letterhead", user=changed_by, organisation_id=organisation.id)
+
+
+def set_organisation_settings(organisation, *, require_two_factor, accessibility_statement, privacy_notice,
+                              expected_version, changed_by):
+    """Whether all staff sign in with two factors, and the organisation's own accessibility
+    statement and privacy notice (plain text; empty for the standard ones)."""
+    check_version(organisation, expected_version, _l(
+        "Someone else changed the settings while you were editing. Your changes are kept below: "
+        "compare and save again."))
+    changed = [name for name, value in (("require_two_factor", bool(require_two_factor)),
+                                        ("accessibility_statement", accessibility_statement.strip()),
+                                        ("privacy_notice", privacy_notice.strip()))
+               if getattr(organisation, name) != value]
+    organisation.require_two_factor = bool(require_two_factor)
+    organisation.accessibility_statement = accessibility_statement.strip()
+    organisation.privacy_notice = privacy_notice.strip()
+    db.session.flush()
+    audit.record("organisation.settings", user=changed_by, organisation_id=organisation.id,
+                 detail=",".join(changed))

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
@@ -7,16 +8,17 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from fgc.auth import services
-from fgc.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LanguageForm, LetterheadForm, LoginForm,
-                            PhoneForm, SetPasswordForm, StaffUserForm)
-from fgc.auth.models import User
+from fgc.auth import services, statements, two_factor
+from fgc.auth.forms import (ChangePasswordForm, CodeForm, ForgotPasswordForm, LanguageForm, LetterheadForm,
+                            LoginForm, OrganisationSettingsForm, PhoneForm, SetPasswordForm, StaffUserForm)
+from fgc.auth.models import Organisation, User
 from fgc.core import audit
 from fgc.core import mail as outbox
 from fgc.core.errors import DomainError
 from fgc.core.forms import record_data
 from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
+from fgc.core.qr import qr_svg
 from fgc.extensions import db, limiter, login_manager
 from fgc.sso import services as sso
 from fgc.sso import views as sso_views
@@ -72,11 +74,155 @@ def login():
             form.form_errors.append(_("The e-mail address or the password is not right."))
             audit.record("user.sign_in_failed", subject=services.find_user_by_email(form.email.data),
                          refused=True)
+        elif user.has_two_factor:
+            _await_code(user, request.args.get("next"))
+            db.session.commit()
+            return redirect(url_for("auth.login_code"))
         else:
             sign_in(user, "password")
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, providers=sso.enabled_providers())
+
+
+PENDING_SECONDS = 5 * 60  # from a right password to the code
+
+
+def _await_code(user, next_url):
+    """The password was right: the session only notes, for a few minutes, whose code is
+    awaited. The user is not signed in until the code is right."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    session["awaiting_code"] = {"user": user.get_id(), "until": int(time.time()) + PENDING_SECONDS,
+                                "next": next_url or ""}
+
+
+def _awaiting_code_from():
+    """The user whose code the session awaits, or None when none is or it is too late."""
+    pending = session.get("awaiting_code")
+    if not isinstance(pending, dict) or not isinstance(pending.get("until"), int) or pending["until"] < time.time():
+        return None
+    return load_user(str(pending.get("user") or ""))
+
+
+def _code_account_key():
+    pending = session.get("awaiting_code")
+    return "code:" + str(pending.get("user") if isinstance(pending, dict) else "")
+
+
+def _code_locked_out(limit):
+    audit.record("user.locked_out", subject=_awaiting_code_from(), detail=request.endpoint, refused=True)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed, on_breach=_code_locked_out)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_code_account_key, deduct_when=_failed, on_breach=_code_locked_out)
+def login_code():
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.dashboard"))
+    user = _awaiting_code_from()
+    if user is None:
+        session.pop("awaiting_code", None)
+        flash(_("Sign in with your e-mail and password first. The code must be typed within five minutes."),
+              "error")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        result = two_factor.verify(user, form.code.data)
+        if result == two_factor.ACCEPTED:
+            next_url = session["awaiting_code"].get("next")
+            sign_in(user, "password+totp")
+            db.session.commit()
+            return redirect(_safe_next(next_url))
+        db.session.rollback()
+        form.code.errors.append(
+            _("This code has been used already. Wait for the next code in your app and type that.")
+            if result == two_factor.REUSED else
+            _("The code is not right. Type the six digits your app shows now, or one of your recovery codes."))
+    return render_template("auth/login_code.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@roles(*STAFF)
+@limiter.limit(secret_limit, methods=["POST"])
+def two_factor_setup():
+    """Set up two-factor sign-in: scan the QR code (or type the key), confirm with a code,
+    then write down the recovery codes, shown this once. When it is on: turn it off or get
+    new recovery codes."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return _two_factor_settings(user)
+    secret = session.get("totp_secret_offered")
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session["totp_secret_offered"] = two_factor.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enrol(user, secret, form.code.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            session.pop("totp_secret_offered", None)
+            return render_template("auth/recovery_codes.html", codes=codes, enrolled=True)
+    uri = two_factor.provisioning_uri(secret, user.email)
+    return render_template("auth/two_factor.html", form=form, secret=two_factor.grouped(secret),
+                           qr=qr_svg(uri, _("QR code for your authenticator app")))
+
+
+def _two_factor_settings(user, disable_form=None, codes_form=None):
+    return render_template("auth/two_factor_on.html", required=user.two_factor_required,
+                           codes_left=two_factor.recovery_codes_left(user),
+                           disable_form=disable_form or CodeForm(prefix="off"),
+                           codes_form=codes_form or CodeForm(prefix="new"))
+
+
+@bp.route("/account/two-factor/off", methods=["POST"])
+@roles(*STAFF)
+@limiter.limit(secret_limit)
+def two_factor_off():
+    user = current_user._get_current_object()
+    form = CodeForm(prefix="off")
+    if not user.has_two_factor:
+        return redirect(url_for("auth.two_factor_setup"))
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(user, form.code.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Two-factor sign-in is turned off."), "success")
+            return redirect(url_for("auth.two_factor_setup"))
+    return _two_factor_settings(user, disable_form=form)
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@roles(*STAFF)
+@limiter.limit(secret_limit)
+def new_recovery_codes():
+    user = current_user._get_current_object()
+    form = CodeForm(prefix="new")
+    if not user.has_two_factor:
+        return redirect(url_for("auth.two_factor_setup"))
+    if form.validate_on_submit():
+        if two_factor.check_code(user, form.code.data) == two_factor.ACCEPTED:
+            codes = two_factor.new_recovery_codes(user)
+            audit.record("two_factor.recovery_codes_renewed", subject=user, user=user)
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, enrolled=False)
+        db.session.rollback()
+        audit.record("two_factor.code_refused", subject=user, user=user, refused=True)
+        form.code.errors.append(_("That code is not right. Type the code your app shows now."))
+    return _two_factor_settings(user, codes_form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -161,13 +307,78 @@ def change_phone():
     return redirect(url_for("auth.change_password"))
 
 
+def _organisation_page(form=None, settings_form=None):
+    organisation = current_user.organisation
+    form = form or LetterheadForm(data=record_data(LetterheadForm, organisation, logo=None))
+    settings_form = settings_form or OrganisationSettingsForm(
+        prefix="settings", data=record_data(OrganisationSettingsForm, organisation))
+    return render_template("auth/letterhead.html", form=form, settings_form=settings_form,
+                           organisation=organisation)
+
+
+@bp.route("/admin/organisation/settings", methods=["POST"])
+@roles(ADMIN)
+def organisation_settings():
+    """Two-factor sign-in for all staff, and the accessibility statement and privacy notice."""
+    form = OrganisationSettingsForm(prefix="settings")
+    if form.validate_on_submit():
+        try:
+            services.set_organisation_settings(
+                current_user.organisation, require_two_factor=form.require_two_factor.data,
+                accessibility_statement=form.accessibility_statement.data or "",
+                privacy_notice=form.privacy_notice.data or "", expected_version=form.version.data,
+                changed_by=current_user)
+            db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            form.form_errors.append(getattr(error, "message", None) or _(
+                "Someone else changed the settings while you were editing. Your changes are kept below: "
+                "compare and save again."))
+        else:
+            flash(_("The settings are saved."), "success")
+            return redirect(url_for("auth.letterhead"))
+    return _organisation_page(settings_form=form)
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return _statement(statements.ACCESSIBILITY, _("Accessibility statement"))
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return _statement(statements.PRIVACY, _("Privacy notice"))
+
+
+def _statement(kind, title):
+    """A signed-in reader's own organisation's; else the one `?organisation=` names, or a
+    list of organisations to choose from (the only one shown directly)."""
+    if current_user.is_authenticated:
+        organisation = current_user.organisation
+    elif "organisation" in request.args:
+        organisation = db.session.get(Organisation, as_id(request.args["organisation"]) or 0)
+        if organisation is None:
+            abort(404)
+    else:
+        organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+        if len(organisations) != 1:
+            return render_template("auth/statement_choose.html", title=title, organisations=organisations,
+                                   endpoint=request.endpoint)
+        organisation = organisations[0]
+    return render_template("auth/statement.html", title=title, organisation=organisation,
+                           sections=statements.statement(organisation, kind))
+
+
 @bp.route("/admin/organisation", methods=["GET", "POST"])
 @roles(ADMIN)
 def letterhead():
     """The municipality's letterhead: address, phone, e-mail and logo on letters and handouts."""
     organisation = current_user.organisation
-    form = LetterheadForm(data=record_data(LetterheadForm, organisation, logo=None)) if request.method == "GET" \
-        else LetterheadForm()
+    if request.method == "GET":
+        return _organisation_page()
+    form = LetterheadForm()
     if form.validate_on_submit():
         upload = request.files.get("logo")
         try:
@@ -184,7 +395,7 @@ def letterhead():
         else:
             flash(_("The letterhead is saved."), "success")
             return redirect(url_for("auth.letterhead"))
-    return render_template("auth/letterhead.html", form=form, organisation=organisation)
+    return _organisation_page(form=form)
 
 
 @bp.route("/organisation/logo")

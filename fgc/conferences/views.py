@@ -1,15 +1,13 @@
-import io
 import secrets
 from datetime import date
 
-import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from fgc.auth.models import User
@@ -27,6 +25,7 @@ from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, record_data
 from fgc.core.mail import OutboxMessage, printed_address, public_url
 from fgc.core.models import as_id, utcnow
+from fgc.core.qr import qr_svg
 from fgc.extensions import db, limiter
 from fgc.i18n import current_language, in_locale, to_zone
 from fgc.network.services import get_member, members_of
@@ -328,15 +327,6 @@ def letter(case_id, conference_id, participant_id):
             qr=qr_svg(link, _("QR code: the answer page")))
     return render_template("conferences/letter.html", case=case, conference=conference,
                            participant=participant, letter_html=Markup(letter_html))
-
-
-def qr_svg(link, label):
-    """A QR code of `link` as inline SVG (no style attributes), named for screen readers."""
-    out = io.BytesIO()
-    segno.make(link, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4,
-                                     svgclass="qr", lineclass="qr-line")
-    svg = out.getvalue().decode()
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 @bp.route("/r", methods=["GET", "POST"])

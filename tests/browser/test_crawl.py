@@ -35,6 +35,8 @@ NOT_CRAWLED = {
     "auth.set_password": "needs a token from an e-mail; tests/test_auth.py and the language test",
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
+    "auth.login_code": "the step after the password of an account with two-factor sign-in, which no link "
+                       "leads to; tests/browser/test_two_factor_journey.py (axe) and tests/test_i18n.py",
     "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
     "sso.start": "a sign-in button, shown only for a sign-in service in use (the demo has none); "
                  "tests/sso/test_sign_in_rules.py and tests/browser/test_oidc_journey.py",

@@ -15,6 +15,7 @@ from fgc.core.audit import AuditEntry
 from fgc.extensions import db
 from fgc.sso import oidc
 from fgc.sso.models import ExternalIdentity, IdentityProvider
+from tests import factories
 from tests.sso.factories import provider
 from tests.sso.oidc_op import new_key, query, sign, unverified
 
@@ -88,6 +89,19 @@ def test_a_staff_member_signs_in_as_themselves_with_the_role_their_claims_map_to
     assert sign_in_at(client, op, idp, "entra-oid-1", email="changed@kommune.dk", roles=["fgc-admin"]).status_code == 302
     db.session.expire_all()
     assert caseworker.role == "admin" and signed_in(client)
+
+
+def test_an_administrator_without_authenticator_codes_is_not_sent_to_set_them_up_after_single_sign_on(
+        client, op, idp, users, login_as):
+    """The sign-in service answers for its own second factor; a password sign-in still needs fgc's."""
+    admin = users["admin"]
+    admin.totp_secret = None
+    db.session.commit()
+    assert sign_in_at(client, op, idp, "entra-admin", email=admin.email, roles=["fgc-admin"]).status_code == 302
+    assert client.get("/admin/users").status_code == 200
+    client.post("/logout")
+    assert client.post("/login", data={"email": admin.email, "password": factories.PASSWORD}).status_code == 302
+    assert client.get("/admin/users").location.endswith("/account/two-factor")
 
 
 def test_the_claim_names_are_the_providers_settings(client, op, idp, users):
