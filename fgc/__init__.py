@@ -127,6 +127,7 @@ BLUEPRINTS = (
     "fgc.reports.report_views",
     "fgc.reports.survey_views",
     "fgc.sso.views",
+    "fgc.sso.saml",
 )
 
 

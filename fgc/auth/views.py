@@ -85,12 +85,16 @@ def logout():
     services.end_session(current_user)
     db.session.commit()
     logout_user()
+    ended = dict(session)
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    # Signed in through a SAML provider with single logout: on to it, to end that sign-in too.
+    from fgc.sso.saml import logout_at_provider  # sign-in services build on auth, not the reverse
+
+    return logout_at_provider(ended) or redirect(url_for("auth.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -313,8 +313,9 @@ def create_family_account(case, member, *, created_by):
     return user, code
 
 
-def activate_with_code(username, code, password):
-    """Set the password with the printed code. Returns the user, or None."""
+def spend_letter_code(username, code):
+    """The family member whose printed letter has this user name and one-time code, with
+    the code spent; None when either is wrong or the code is too old."""
     user = find_user_by_email(username)
     account = family_account_of(user) if user else None
     if account is None or not account.code_hash or account.code_expires_at < utcnow() or not user.active \
@@ -325,6 +326,14 @@ def activate_with_code(username, code, password):
     except Exception:  # argon2 raises several kinds of mismatch
         return None
     account.code_hash, account.code_expires_at = None, None  # spent
+    return user
+
+
+def activate_with_code(username, code, password):
+    """Set the password with the printed code. Returns the user, or None."""
+    user = spend_letter_code(username, code)
+    if user is None:
+        return None
     user.set_password(password)
     db.session.flush()
     audit.record("family_account.activated", subject=user, user=user)

@@ -32,13 +32,16 @@ def start(provider_id):
     return import_module(f"fgc.sso.{found.protocol}").start(found)
 
 
-def finish(provider, assertion):
+def finish(provider, assertion, not_linked=None):
     """The provider vouched for `assertion`: sign that person in, or say plainly why not.
-    Nothing is changed by a refusal."""
+    Nothing is changed by a refusal. `not_linked(provider, assertion)`, where given, answers
+    a family member whose identity is not linked to an account yet (instead of a refusal)."""
     try:
         user = services.user_for(provider, assertion)
     except services.SignInRefused as error:
         db.session.rollback()
+        if not_linked is not None and isinstance(error, services.NotLinked):
+            return not_linked(provider, assertion)
         audit.record("user.sign_in_failed", detail=f"{provider.protocol}:{provider.id}", refused=True,
                      organisation_id=provider.organisation_id)
         return refused(error.message)
