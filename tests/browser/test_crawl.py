@@ -36,6 +36,10 @@ NOT_CRAWLED = {
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
     "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
+    "saml.metadata": "fgc's SAML metadata (XML) for an identity provider; the demo has no SAML provider, "
+                     "which needs a running identity provider; tests/sso/test_saml.py",
+    "saml.single_logout": "only an identity provider sends people here; tests/sso/test_saml.py",
+    "saml.link_family": "reached only after a MitID sign-in; tests/browser/test_saml_journey.py (axe, 375 px)",
     "plans.handout": "linked from a plan of a held conference, which the demo's first plans reached are not; "
                      "tests/browser/test_letter_journey.py (axe, print) and tests/test_i18n.py",
 }
