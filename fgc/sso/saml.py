@@ -512,9 +512,10 @@ def link_family(provider_id):
 @bp.route("/sso/<int:provider_id>/saml/metadata")
 @public
 def metadata(provider_id):
-    """fgc's service-provider metadata for this provider, at a stable address."""
+    """fgc's service-provider metadata for this provider, at a stable address; also while the
+    provider is not in use yet, so that the IT department can register fgc first."""
     found = db.session.get(IdentityProvider, provider_id)
-    if found is None or found.protocol != SAML or not found.enabled:
+    if found is None or found.protocol != SAML:
         abort(404)
     return Response(sp_metadata(found), mimetype="application/samlmetadata+xml")
 

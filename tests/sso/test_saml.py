@@ -260,9 +260,12 @@ def test_fgc_metadata_is_valid_saml_metadata_at_a_stable_address(client, org, id
     assert [e["location"] for e in acs] == [f"http://fgc.test/sso/{provider.id}/saml/acs"]
     assert store.single_logout_service(entity, None, "spsso")
     assert store.certs(entity, "spsso", "signing") and store.certs(entity, "spsso", "encryption")
-    provider.enabled = False
+    provider.enabled = False  # registered by the IT department before it is put to use
+    oidc = make_provider(org, name="Entra ID", oidc_issuer="https://login.example", oidc_client_id="fgc")
     db.session.commit()
-    assert client.get(f"/sso/{provider.id}/saml/metadata").status_code == 404
+    assert client.get(f"/sso/{provider.id}/saml/metadata").get_data() == first.get_data()
+    assert client.get(f"/sso/{oidc.id}/saml/metadata").status_code == 404
+    assert client.get(f"/sso/{provider.id}").status_code == 404  # but no sign-in starts
 
 
 def test_the_admin_page_shows_what_the_it_department_registers(client, users, org, idp):
