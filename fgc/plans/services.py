@@ -305,12 +305,28 @@ def create_family_account(case, member, *, created_by):
     if email:
         send_password_link(user, ACTIVATE)
     else:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        account.code_hash = hasher.hash(code)
-        account.code_expires_at = utcnow() + timedelta(days=CODE_DAYS)
+        code = _new_code(account)
     db.session.flush()
     audit.record("family_account.created", case=case, subject=member, user=created_by)
     return user, code
+
+
+def _new_code(account):
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    account.code_hash = hasher.hash(code)
+    account.code_expires_at = utcnow() + timedelta(days=CODE_DAYS)
+    return code
+
+
+def new_letter(case, account, *, by):
+    """A new printed letter for an existing account: a fresh one-time code (the old one
+    stops working), e.g. to link the member's MitID or to choose a new password."""
+    if account.member.case_id != case.id or not account.user.active or not may_reach(account.member):
+        raise PlanError(_l("%(name)s cannot get a new letter.", name=account.member.name))
+    code = _new_code(account)
+    db.session.flush()
+    audit.record("family_account.new_code", case=case, subject=account.member, user=by)
+    return code
 
 
 def spend_letter_code(username, code):

@@ -36,6 +36,8 @@ NOT_CRAWLED = {
     "conferences.rsvp": "needs a token from an invitation; tests/browser/test_conference_journey.py",
     "conferences.calendar_feed": "a calendar file at a secret address; tests/conferences/test_scheduling.py",
     "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
+    "sso.start": "the login page's button of a sign-in service; the demo has none, since it would need a "
+                 "running identity provider; tests/browser/test_saml_journey.py",
     "saml.metadata": "fgc's SAML metadata (XML) for an identity provider; the demo has no SAML provider, "
                      "which needs a running identity provider; tests/sso/test_saml.py",
     "saml.single_logout": "only an identity provider sends people here; tests/sso/test_saml.py",

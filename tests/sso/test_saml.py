@@ -16,6 +16,7 @@ from fgc.auth.models import User
 from fgc.core.audit import AuditEntry
 from fgc.extensions import db
 from fgc.plans import services as plans_services
+from fgc.plans.models import FamilyAccount
 from fgc.sso import saml
 from fgc.sso.models import FAMILY_SIGN_IN, SAML, ExternalIdentity, IdentityProvider, UsedSamlMessage
 from tests import factories
@@ -438,3 +439,23 @@ def test_fgc_makes_its_key_pair_once_when_several_workers_start_at_once(app, tmp
     assert len(found) == 4 and len(set(found)) == 1 and "PRIVATE KEY" in found[0][0]
     assert [p.name for p in tmp_path.iterdir()] == ["saml-sp"]
     assert oct((tmp_path / "saml-sp" / "key.pem").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_coordinator_gives_a_new_letter_to_link_mitid_to_an_existing_account(client, users, org, idp,
+                                                                              family_world):
+    provider = mitid_provider(org, idp, client)
+    ane = family_world["user"]
+    assert plans_services.spend_letter_code(ane.email, family_world["code"]) == ane  # the first letter is used
+    db.session.commit()
+    member_id = db.session.get(FamilyAccount, ane.id).member_id
+    own_case = db.session.get(FamilyAccount, ane.id).member.case_id
+    login(client, users["coordinator"])
+    assert client.post(f"/cases/{family_world['other'].id}/plan/family/{member_id}/letter").status_code == 404
+    letter = client.post(f"/cases/{own_case}/plan/family/{member_id}/letter").get_data(as_text=True)
+    code = letter.split('class="code">')[1].split("<")[0]
+    assert ane.email in letter and len(code) == 8
+    client.post("/logout")
+    asked = sign_in_through(client, provider, idp, Person("pid-ane", {UUID: "uuid-ane-2", LOA: "Substantial"}))
+    assert asked.location.endswith(f"/sso/{provider.id}/saml/link")
+    linked = client.post(f"/sso/{provider.id}/saml/link", data={"username": ane.email, "code": code})
+    assert linked.status_code == 302 and signed_in_as(client) == str(ane.id)
