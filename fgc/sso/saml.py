@@ -37,7 +37,7 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.response import UnsolicitedResponse
-from saml2.saml import AuthnContextClassRef
+from saml2.saml import AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
 from saml2.sigver import SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
@@ -168,7 +168,7 @@ def _config(provider, metadata=None):
 
 
 def sp_metadata(provider):
-    """fgc's SAML metadata for this provider, signed by nobody: the IT department registers it."""
+    """fgc's SAML metadata for this provider (unsigned): what the IT department registers."""
     descriptor = entity_descriptor(_config(provider, metadata=""))
     return str(descriptor)
 
@@ -535,8 +535,6 @@ def logout_at_provider(ended):
         if not destinations:
             return None
         destination = destinations[0]["location"]
-        from saml2.saml import NameID
-
         name_id = NameID(text=ended["saml_name_id"], format=ended.get("saml_name_id_format") or None)
         request_id, message = client.create_logout_request(
             destination, entity, name_id=name_id, session_indexes=[ended.get("saml_session_index")] if
