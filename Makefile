@@ -51,7 +51,7 @@ assets: $(VENDOR)/css/dkfds.min.css
 # binding (an independent iCalendar parser), PostgreSQL's server (the outage and
 # production tests start throwaway clusters) and Redis (rate limits in the production
 # test; it must be running at 127.0.0.1:6379). Installed when missing and we are root.
-DEBIAN_PACKAGES := chromium gir1.2-ical-3.0 python3-gi postgresql redis-server
+DEBIAN_PACKAGES := chromium gir1.2-ical-3.0 python3-gi postgresql redis-server xmlsec1
 browser:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -141,6 +141,7 @@ BLUEPRINTS = (
     "fgc.reports.survey_views",
     "fgc.sso.views",
     "fgc.sso.oidc",
+    "fgc.sso.saml",
 )
 
 

@@ -58,6 +58,10 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # the largest form is text; nothing is uploaded
     WTF_CSRF_TIME_LIMIT = None  # bound to the session, which expires by itself
 
+    # fgc's SAML key pair (PEM files); without them one is made once in the instance folder.
+    SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE")
+    SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE")
+
     PASSWORD_RESET_MAX_AGE = 3600
     ACCOUNT_ACTIVATION_MAX_AGE = 3 * 24 * 3600
     DEFAULT_TIMEZONE = "Europe/Copenhagen"

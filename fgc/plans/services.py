@@ -305,16 +305,33 @@ def create_family_account(case, member, *, created_by):
     if email:
         send_password_link(user, ACTIVATE)
     else:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        account.code_hash = hasher.hash(code)
-        account.code_expires_at = utcnow() + timedelta(days=CODE_DAYS)
+        code = _new_code(account)
     db.session.flush()
     audit.record("family_account.created", case=case, subject=member, user=created_by)
     return user, code
 
 
-def activate_with_code(username, code, password):
-    """Set the password with the printed code. Returns the user, or None."""
+def _new_code(account):
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    account.code_hash = hasher.hash(code)
+    account.code_expires_at = utcnow() + timedelta(days=CODE_DAYS)
+    return code
+
+
+def new_letter(case, account, *, by):
+    """A new printed letter for an existing account: a fresh one-time code (the old one
+    stops working), e.g. to link the member's MitID or to choose a new password."""
+    if account.member.case_id != case.id or not account.user.active or not may_reach(account.member):
+        raise PlanError(_l("%(name)s cannot get a new letter.", name=account.member.name))
+    code = _new_code(account)
+    db.session.flush()
+    audit.record("family_account.new_code", case=case, subject=account.member, user=by)
+    return code
+
+
+def spend_letter_code(username, code):
+    """The family member whose printed letter has this user name and one-time code, with
+    the code spent; None when either is wrong or the code is too old."""
     user = find_user_by_email(username)
     account = family_account_of(user) if user else None
     if account is None or not account.code_hash or account.code_expires_at < utcnow() or not user.active \
@@ -325,6 +342,14 @@ def activate_with_code(username, code, password):
     except Exception:  # argon2 raises several kinds of mismatch
         return None
     account.code_hash, account.code_expires_at = None, None  # spent
+    return user
+
+
+def activate_with_code(username, code, password):
+    """Set the password with the printed code. Returns the user, or None."""
+    user = spend_letter_code(username, code)
+    if user is None:
+        return None
     user.set_password(password)
     db.session.flush()
     audit.record("family_account.activated", subject=user, user=user)

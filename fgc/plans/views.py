@@ -337,11 +337,33 @@ def family_accounts(case_id):
             if code is None:
                 flash(_("%(name)s is sent a link to choose a password.", name=member.name), "success")
                 return redirect(url_for("plans.family_accounts", case_id=case.id))
-            with in_locale(user.locale):  # the letter in the person's language; shown once
-                letter = render_template("plans/_code_letter.html", user=user, code=code,
-                                         link=url_for("family.activate", lang=user.locale, _external=True))
-            return render_template("plans/code_letter.html", case=case, letter=letter)
+            return _code_letter(case, user, code)
     return render_template("plans/family_accounts.html", case=case, people=people, accounts=accounts, form=form)
+
+
+def _code_letter(case, user, code):
+    with in_locale(user.locale):  # the letter in the person's language; shown once
+        letter = render_template("plans/_code_letter.html", user=user, code=code,
+                                 link=url_for("family.activate", lang=user.locale, _external=True))
+    return render_template("plans/code_letter.html", case=case, letter=letter)
+
+
+@bp.route(PREFIX + "/family/<int:member_id>/letter", methods=["POST"])
+@roles(COORDINATOR, CASEWORKER)
+def new_family_letter(case_id, member_id):
+    """A new letter with a fresh code for a family member who has an account already."""
+    case = get_case_or_404(case_id, for_edit=True)
+    account = db.session.scalar(select(FamilyAccount).where(FamilyAccount.member_id == member_id))
+    if account is None or account.member.case_id != case.id:
+        abort(404)
+    try:
+        code = services.new_letter(case, account, by=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("plans.family_accounts", case_id=case.id))
+    return _code_letter(case, account.user, code)
 
 
 @bp.route("/commitments")

@@ -71,3 +71,12 @@ class ProviderForm(Form):
                     field.errors.append(_l("OpenID Connect needs this."))
                     valid = False
         return valid
+
+
+class LinkFamilyForm(Form):
+    """A family member's first MitID sign-in: the user name and code from their letter."""
+
+    username = StringField(_l("User name"), validators=[
+        DataRequired(message=_l("Enter the user name from the letter.")), _length(200)])
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code from the letter.")),
+                                               _length(50)])

@@ -75,3 +75,17 @@ class ExternalIdentity(db.Model):
 
     provider: Mapped[IdentityProvider] = relationship()
     user: Mapped[User] = relationship()
+
+
+class UsedSamlMessage(db.Model):
+    """A SAML Response or Assertion id already accepted from this provider: a second use of
+    it is a replay. Kept in the database, which every worker shares, until the message
+    would have expired anyway."""
+
+    __tablename__ = "used_saml_messages"
+    __table_args__ = (UniqueConstraint("provider_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("identity_providers.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

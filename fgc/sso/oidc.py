@@ -15,7 +15,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App
 from authlib.integrations.flask_client.integration import FlaskIntegration
 from authlib.jose.errors import JoseError
-from flask import Blueprint, abort, current_app, jsonify, render_template, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, session, url_for
 from flask_babel import gettext as _
 
 from fgc.core import audit
@@ -261,9 +261,9 @@ def callback(provider_id):
 
 
 def logout(provider, ended):
-    """Single logout: fgc's session has ended (`ended` is what it held); on to the provider's
-    end-session endpoint, which sends the browser back to fgc's sign-in page. None when
-    the provider has no such endpoint or cannot be reached (fgc's own logout stands)."""
+    """Single logout: fgc's session has ended (`ended` is what it held); the address of the
+    provider's end-session endpoint, which sends the browser back to fgc's sign-in page. None
+    when the provider has no such endpoint or cannot be reached (fgc's own logout stands)."""
     try:
         endpoint = discover(provider.oidc_issuer).get("end_session_endpoint")
     except DiscoveryFailed:
@@ -273,10 +273,7 @@ def logout(provider, ended):
     params = {"client_id": provider.oidc_client_id, "post_logout_redirect_uri": _public_url("auth.login")}
     if ended.get("oidc_id_token"):
         params["id_token_hint"] = ended["oidc_id_token"]
-    url = endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
-    # A page that goes on by itself rather than a redirect: the logout is a form, and the
-    # Content-Security-Policy lets a form lead only to fgc (form-action 'self').
-    return render_template("sso/signing_out.html", provider=provider, url=url)
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
 
 
 @bp.route("/sso/<int:provider_id>/oidc/metadata")

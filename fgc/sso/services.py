@@ -17,7 +17,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
 from fgc.security import STAFF
-from fgc.sso.models import ASSURANCE_LEVELS, OIDC, ExternalIdentity, IdentityProvider
+from fgc.sso.models import ASSURANCE_LEVELS, OIDC, SAML, ExternalIdentity, IdentityProvider
 
 
 @dataclass
@@ -186,11 +186,19 @@ def save_provider(provider, admin, form, metadata=b""):
         check_issuer(provider.oidc_issuer)
     if form.oidc_client_secret.data:
         provider.oidc_client_secret = form.oidc_client_secret.data.strip()
+    uploaded = ""
     if metadata:
         try:
-            provider.saml_metadata = metadata.decode("utf-8")
+            uploaded = metadata.decode("utf-8")
         except UnicodeDecodeError:
             raise DomainError(_l("The metadata file is not an XML file in UTF-8.")) from None
+    if provider.protocol == SAML:
+        from fgc.sso import saml  # the protocol module builds on this one
+
+        db.session.flush()  # the provider's id is in fgc's entity id
+        provider.saml_metadata = saml.checked_metadata(provider, uploaded)
+    elif uploaded:
+        provider.saml_metadata = uploaded
     db.session.flush()
     audit.record("sso.provider_saved", subject=provider, user=admin)
     return provider

@@ -32,13 +32,16 @@ def start(provider_id):
     return import_module(f"fgc.sso.{found.protocol}").start(found)
 
 
-def finish(provider, assertion):
+def finish(provider, assertion, not_linked=None):
     """The provider vouched for `assertion`: sign that person in, or say plainly why not.
-    Nothing is changed by a refusal."""
+    Nothing is changed by a refusal. `not_linked(provider, assertion)`, where given, answers
+    a family member whose identity is not linked to an account yet (instead of a refusal)."""
     try:
         user = services.user_for(provider, assertion)
     except services.SignInRefused as error:
         db.session.rollback()
+        if not_linked is not None and isinstance(error, services.NotLinked):
+            return not_linked(provider, assertion)
         audit.record("user.sign_in_failed", detail=f"{provider.protocol}:{provider.id}", refused=True,
                      organisation_id=provider.organisation_id)
         return refused(error.message)
@@ -51,10 +54,14 @@ def finish(provider, assertion):
 
 def logout_elsewhere(ended):
     """Single logout: the response that signs the person out at the provider they signed in
-    through, or None. `ended` is what the session held; fgc's own session has ended."""
+    through, or None. `ended` is what the session held; fgc's own session has ended. A page
+    that goes on by itself rather than a redirect: the logout is a form, and the
+    Content-Security-Policy lets a form lead only to fgc (form-action 'self')."""
     found = services.provider(ended.get("sso_provider"))
-    logout = getattr(import_module(f"fgc.sso.{found.protocol}"), "logout", None) if found else None
-    return logout(found, ended) if logout else None
+    if found is None or ended.get("signed_in_by") != found.protocol:
+        return None
+    url = import_module(f"fgc.sso.{found.protocol}").logout(found, ended)
+    return render_template("sso/signing_out.html", provider=found, url=url) if url else None
 
 
 def refused(message, status=403):

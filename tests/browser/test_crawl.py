@@ -38,12 +38,16 @@ NOT_CRAWLED = {
     "auth.login_code": "the step after the password of an account with two-factor sign-in, which no link "
                        "leads to; tests/browser/test_two_factor_journey.py (axe) and tests/test_i18n.py",
     "auth.organisation_logo": "a picture on letters, not a page; tests/conferences/test_letters.py",
-    "sso.start": "a sign-in button, shown only for a sign-in service in use (the demo has none); "
-                 "tests/sso/test_sign_in_rules.py and tests/browser/test_oidc_journey.py",
+    "sso.start": "a sign-in button, shown only for a sign-in service in use (the demo has none: it would need a "
+                 "running identity provider); tests/browser/test_oidc_journey.py, tests/browser/test_saml_journey.py",
     "oidc.callback": "only an OpenID Connect provider sends the browser there; tests/sso/test_oidc.py and "
                      "tests/browser/test_oidc_journey.py",
     "oidc.metadata": "JSON for the IT department, linked from an OpenID Connect provider's page (the demo has none); "
                      "tests/sso/test_oidc.py",
+    "saml.metadata": "fgc's SAML metadata (XML) for an identity provider; the demo has no SAML provider, "
+                     "which needs a running identity provider; tests/sso/test_saml.py",
+    "saml.single_logout": "only an identity provider sends people here; tests/sso/test_saml.py",
+    "saml.link_family": "reached only after a MitID sign-in; tests/browser/test_saml_journey.py (axe, 375 px)",
     "plans.handout": "linked from a plan of a held conference, which the demo's first plans reached are not; "
                      "tests/browser/test_letter_journey.py (axe, print) and tests/test_i18n.py",
 }
