@@ -172,6 +172,24 @@ def survey_pages(app):
     return ["/s", f"/s/{adult}", f"/s/{child}", "/s/thanks", "/r"]
 
 
+def plan_pages(app, who):
+    """The plan pages of the demo's own cases the user may see (not its year of history):
+    their drafts, versions and decisions are what the lists' first links, which lead to the
+    oldest overdue commitments of the history, do not reach."""
+    from fgc.auth.models import User
+    from fgc.cases.models import Case
+    from fgc.cases.permissions import visible_cases
+    from fgc.plans.models import FamilyPlan
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == DEMO_USERS[who]))
+        if not user.is_staff:
+            return []
+        ids = db.session.scalars(visible_cases(user).with_only_columns(Case.id).where(
+            ~Case.reference.startswith("H-"), Case.id.in_(select(FamilyPlan.case_id)))).all()
+    return [f"/cases/{case_id}/plan/" for case_id in ids]
+
+
 def crawl(browser, live_server, label, who, findings, shot_dir, html_dir, also=()):
     base = live_server.url
     app = live_server.app
@@ -237,7 +255,7 @@ def test_every_page_in_every_language_passes_the_quality_gates(browser, live_ser
     findings = Findings()
     crawl(browser, live_server, "anonymous", None, findings, shot_dir, html_dir, also=survey_pages(live_server.app))
     for role in DEMO_USERS:
-        crawl(browser, live_server, role, role, findings, shot_dir, html_dir)
+        crawl(browser, live_server, role, role, findings, shot_dir, html_dir, also=plan_pages(live_server.app, role))
 
     for path, errors in nu_checker_errors(sorted(findings.html_files)).items():
         where = findings.html_files.get(path, path)
