@@ -149,9 +149,9 @@ def detail(case_id, conference_id):
     invited_members = {p.member_id for p in conference.participants}
     invited_users = {p.user_id for p in conference.participants}
     form = ParticipantForm()
-    staff = db.session.scalars(select(User).where(
-        User.organisation_id == case.organisation_id, User.active,
-        User.role.in_(("coordinator", "caseworker")))).all()
+    # Staff on the list are the case's own coordinator and caseworker: a large municipality's
+    # every colleague would make a list no one can choose from (and a page that grows with it).
+    staff = [user for user in (case.coordinator, case.caseworker) if user is not None and user.active]
     form.who.choices = [("", _("Choose"))] + [
         (f"m:{m.id}", _("%(name)s (must not be invited)", name=m.name) if m.must_not_be_invited else m.name)
         for m in members_of(case) if m.id not in invited_members] + [

@@ -119,6 +119,27 @@ def test_the_meeting_page_asks_the_same_number_of_queries_however_full_the_calen
     assert many() == few()
 
 
+def test_the_meeting_page_offers_the_cases_own_staff_not_every_colleague_of_the_municipality(
+        client, world, login_as):
+    from tests import factories as base
+
+    coordinator = world.users["coordinator"]
+    meeting = factories.conference(world.case, coordinator)
+    db.session.commit()
+    login_as(coordinator)
+    url = f"/cases/{world.case.id}/conferences/{meeting.id}"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for n in range(60):
+        base.user(world.org, "caseworker", name=f"Kollega {n}")
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert many() == few() and "Kollega" not in page
+    assert f'value="u:{world.case.caseworker_id}"' in page and f'value="u:{coordinator.id}"' in page
+
+
 def test_the_checklist_progress_is_saved_and_shown(client, world, login_as):
     meeting = factories.conference(world.case, world.users["coordinator"])
     db.session.commit()
