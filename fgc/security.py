@@ -116,6 +116,31 @@ def must_enrol_two_factor(user):
     return session.get("signed_in_by", "password") == "password" and user.two_factor_required and not user.has_two_factor
 
 
+def fresh_session():
+    """Start the session afresh, keeping only the language chosen in it (at sign-in, at the
+    password step, at sign-out). Returns what it held."""
+    held = dict(session)
+    session.clear()
+    if held.get("locale"):
+        session["locale"] = held["locale"]
+    return held
+
+
+def hold(key, seconds, **values):
+    """Keep `values` in the session under `key` for `seconds` (a step half done: a right
+    password awaiting its code, a MitID awaiting its letter code)."""
+    session[key] = {**values, "until": int(time.time()) + seconds}
+
+
+def held(key):
+    """What `hold` kept under `key` while it lasts; else None, and it is forgotten."""
+    kept = session.get(key)
+    if isinstance(kept, dict) and isinstance(kept.get("until"), int) and kept["until"] >= time.time():
+        return kept
+    session.pop(key, None)
+    return None
+
+
 def sign_in(user, method):
     """The one way anyone becomes signed in, whatever proved who they are (`method`: "password",
     "password+totp", or a provider's kind). A fresh session, which lasts PERMANENT_SESSION_LIFETIME from now,
@@ -125,10 +150,7 @@ def sign_in(user, method):
     from fgc.core import audit
     from fgc.core.models import utcnow
 
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    fresh_session()
     login_user(user)
     user.last_login_at = utcnow()
     session["signed_in_at"] = int(time.time())

@@ -1,4 +1,3 @@
-import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
@@ -22,7 +21,8 @@ from fgc.core.qr import qr_svg
 from fgc.extensions import db, limiter, login_manager
 from fgc.sso import services as sso
 from fgc.sso import views as sso_views
-from fgc.security import ADMIN, ROLES, STAFF, public, roles, same_site_path, secret_limit, sign_in
+from fgc.security import (ADMIN, ROLES, STAFF, fresh_session, hold, held, public, roles, same_site_path,
+                          secret_limit, sign_in)
 
 bp = Blueprint("auth", __name__)
 
@@ -91,20 +91,14 @@ PENDING_SECONDS = 5 * 60  # from a right password to the code
 def _await_code(user, next_url):
     """The password was right: the session only notes, for a few minutes, whose code is
     awaited. The user is not signed in until the code is right."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    session["awaiting_code"] = {"user": user.get_id(), "until": int(time.time()) + PENDING_SECONDS,
-                                "next": next_url or ""}
+    fresh_session()
+    hold("awaiting_code", PENDING_SECONDS, user=user.get_id(), next=next_url or "")
 
 
 def _awaiting_code_from():
     """The user whose code the session awaits, or None when none is or it is too late."""
-    pending = session.get("awaiting_code")
-    if not isinstance(pending, dict) or not isinstance(pending.get("until"), int) or pending["until"] < time.time():
-        return None
-    return load_user(str(pending.get("user") or ""))
+    pending = held("awaiting_code")
+    return load_user(str(pending.get("user") or "")) if pending else None
 
 
 def _code_account_key():
@@ -128,7 +122,6 @@ def login_code():
         return redirect(url_for("cases.dashboard"))
     user = _awaiting_code_from()
     if user is None:
-        session.pop("awaiting_code", None)
         flash(_("Sign in with your e-mail and password first. The code must be typed within five minutes."),
               "error")
         return redirect(url_for("auth.login"))
@@ -232,11 +225,7 @@ def logout():
     services.end_session(current_user)
     db.session.commit()
     logout_user()
-    ended = dict(session)
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    ended = fresh_session()
     flash(_("You are signed out."), "success")
     return sso_views.logout_elsewhere(ended) or redirect(url_for("auth.login"))
 
