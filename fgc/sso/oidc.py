@@ -15,16 +15,15 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App
 from authlib.integrations.flask_client.integration import FlaskIntegration
 from authlib.jose.errors import JoseError
-from flask import Blueprint, abort, current_app, jsonify, session, url_for
+from flask import Blueprint, current_app, jsonify, session, url_for
 from flask_babel import gettext as _
 
-from fgc.core import audit
 from fgc.core.errors import DomainError
-from fgc.extensions import db, limiter
+from fgc.extensions import limiter
 from fgc.security import public, secret_limit
 from fgc.sso import services
-from fgc.sso.models import OIDC, IdentityProvider
-from fgc.sso.views import finish, refused
+from fgc.sso.models import OIDC
+from fgc.sso.views import finish, provider_or_404, refuse, refused
 
 bp = Blueprint("oidc", __name__)
 
@@ -161,10 +160,9 @@ def start(provider):
     return _client(provider, metadata).authorize_redirect(redirect_uri(provider))
 
 
-def _refuse(provider, reason, message):
-    audit.record("user.sign_in_failed", detail=f"oidc:{provider.id}:{reason}", refused=True,
-                 organisation_id=provider.organisation_id)
-    return refused(message)
+def _not_verified(provider):
+    return _("The answer from %(name)s could not be verified, so you are not signed in. Start again from the "
+             "sign-in page; if it happens again, contact your administrator.", name=provider.name)
 
 
 def _claim(claims, name):
@@ -214,9 +212,7 @@ def _with_userinfo(provider, client, token, claims):
 @limiter.limit(secret_limit)
 def callback(provider_id):
     """The provider sends the browser back here with a code, or with an error."""
-    provider = services.provider(provider_id, OIDC)
-    if provider is None:
-        abort(404)
+    provider = provider_or_404(provider_id, OIDC)
     try:
         metadata = discover(provider.oidc_issuer)
     except DiscoveryFailed:
@@ -232,26 +228,22 @@ def callback(provider_id):
         token = client.authorize_access_token(claims_options=required)
     except OAuthError as error:
         if error.error == "mismatching_state":
-            return _refuse(provider, "state", _(
+            return refuse(provider, reason="state", message=_(
                 "This sign-in has already been used, has expired or was not started here. Start again from the "
                 "sign-in page."))
         if error.error == "access_denied":
-            return _refuse(provider, "access_denied", _(
+            return refuse(provider, reason="access_denied", message=_(
                 "The sign-in was cancelled or refused at %(name)s.", name=provider.name))
-        return _refuse(provider, "provider_error", _(
+        return refuse(provider, reason="provider_error", message=_(
             "%(name)s did not confirm the sign-in. Start again from the sign-in page.", name=provider.name))
     except (JoseError, ValueError) as error:  # the ID token: signature, key, issuer, audience, times, nonce
-        return _refuse(provider, f"id_token:{type(error).__name__}", _(
-            "The answer from %(name)s could not be verified, so you are not signed in. Start again from the "
-            "sign-in page; if it happens again, contact your administrator.", name=provider.name))
+        return refuse(provider, reason=f"id_token:{type(error).__name__}", message=_not_verified(provider))
     except requests.RequestException:
         return _unreachable(provider)
     finally:
         _forget_pending()
     if not isinstance(token.get("userinfo"), dict):  # no ID token: nothing was verified
-        return _refuse(provider, "no_id_token", _(
-            "The answer from %(name)s could not be verified, so you are not signed in. Start again from the "
-            "sign-in page; if it happens again, contact your administrator.", name=provider.name))
+        return refuse(provider, reason="no_id_token", message=_not_verified(provider))
     claims = _with_userinfo(provider, client, token, dict(token["userinfo"]))
     response = finish(provider, assertion_from(provider, claims))
     if getattr(response, "status_code", None) == 302:  # signed in: kept for the provider's logout
@@ -280,9 +272,7 @@ def logout(provider, ended):
 @public
 def metadata(provider_id):
     """What the municipality's IT registers for fgc at the provider (RFC 7591 client metadata)."""
-    provider = db.session.get(IdentityProvider, provider_id)
-    if provider is None or provider.protocol != OIDC:
-        abort(404)
+    provider = provider_or_404(provider_id, OIDC, in_use=False)
     return jsonify({
         "client_name": provider.name,
         "client_id": provider.oidc_client_id,

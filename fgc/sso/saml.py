@@ -11,12 +11,10 @@ the identity provider posts its answer from another site, and the session cookie
 the database, which every worker shares, so a replay is refused by all of them.
 """
 import base64
-import binascii
 import logging
 import os
 import shutil
 import tempfile
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request, session,
+from flask import (Blueprint, Response, current_app, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -50,11 +48,11 @@ from fgc.core.errors import DomainError
 from fgc.core.models import utcnow
 from fgc.extensions import csrf, db, limiter
 from fgc.plans import services as plans_services
-from fgc.security import public, secret_limit
+from fgc.security import hold, held, public, secret_limit
 from fgc.sso import services
 from fgc.sso.forms import LinkFamilyForm
-from fgc.sso.models import SAML, ExternalIdentity, IdentityProvider, UsedSamlMessage
-from fgc.sso.views import finish, refused
+from fgc.sso.models import SAML, ExternalIdentity, UsedSamlMessage
+from fgc.sso.views import finish, provider_or_404, refuse, refused
 
 bp = Blueprint("saml", __name__)
 log = logging.getLogger(__name__)
@@ -65,6 +63,7 @@ LINK_MAX_AGE = 10 * 60  # seconds to enter the letter's code after MitID
 METADATA_TIMEOUT = 10  # seconds to fetch an identity provider's metadata
 CLOCK_SKEW = 60  # seconds of difference between the provider's clock and ours
 NSIS_LOA = "https://data.gov.dk/concept/core/nsis/loa/"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 
 # Each refusal says what happened, without details an attacker could use.
 NOT_VERIFIED = _l("The answer from the sign-in service could not be verified, so you are not signed in. "
@@ -120,21 +119,17 @@ def _write_key_pair(folder, public_url):
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def _urls(provider):
-    base = f"{current_app.config['PUBLIC_URL']}/sso/{provider.id}/saml"
-    return {"entity_id": f"{base}/metadata", "acs": f"{base}/acs", "slo": f"{base}/slo"}
-
-
 @bp.app_template_global("saml_sp_urls")
 def sp_urls(provider):
     """What the municipality's IT registers: fgc's entity id (= metadata address), the
     assertion consumer service and the single logout service."""
-    return _urls(provider)
+    base = f"{current_app.config['PUBLIC_URL']}/sso/{provider.id}/saml"
+    return {"entity_id": f"{base}/metadata", "acs": f"{base}/acs", "slo": f"{base}/slo"}
 
 
 def _config(provider, metadata=None):
     key, cert = sp_key_pair()
-    urls = _urls(provider)
+    urls = sp_urls(provider)
     settings = {
         "entityid": urls["entity_id"],
         "xmlsec_binary": shutil.which("xmlsec1") or "/usr/bin/xmlsec1",
@@ -155,7 +150,7 @@ def _config(provider, metadata=None):
             "want_assertions_or_response_signed": True,
             "authn_requests_signed": True,
             "logout_requests_signed": True,
-            "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "signing_algorithm": RSA_SHA256,
             "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
         }},
     }
@@ -248,7 +243,7 @@ def start(provider):
                 comparison="minimum")
         request_id, info = client.prepare_for_authenticate(
             entityid=entity, binding=BINDING_HTTP_REDIRECT, sign=wants_signed,
-            sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" if wants_signed else None, **extra)
+            sigalg=RSA_SHA256 if wants_signed else None, **extra)
     except Exception:  # noqa: BLE001 - broken metadata must not become a 500
         log.exception("SAML AuthnRequest for provider %s", provider.id)
         return refused(_("This sign-in service is not set up correctly. Contact your administrator."), 503)
@@ -268,19 +263,8 @@ def _wants_signed_requests(client, entity):
     return any(str(d.get("want_authn_requests_signed", "")).lower() == "true" for d in descriptor)
 
 
-def _provider_or_404(provider_id):
-    found = services.provider(provider_id, SAML)
-    if found is None:
-        abort(404)
-    return found
-
-
 def _refuse(provider, refusal):
-    db.session.rollback()
-    audit.record("user.sign_in_failed", detail=f"saml:{provider.id}:{refusal.reason}", refused=True,
-                 organisation_id=provider.organisation_id)
-    response, status = refused(refusal.message)
-    response = current_app.make_response((response, status))
+    response = current_app.make_response(refuse(provider, refusal.message, refusal.reason))
     response.delete_cookie(REQUEST_COOKIE, path=f"/sso/{provider.id}/saml/")
     return response
 
@@ -290,7 +274,7 @@ def _refuse(provider, refusal):
 @csrf.exempt  # the identity provider posts it; the signed response and InResponseTo protect it
 def acs(provider_id):
     """The AssertionConsumerService (HTTP-POST)."""
-    provider = _provider_or_404(provider_id)
+    provider = provider_or_404(provider_id, SAML)
     try:
         answer = _verified_answer(provider)
     except Refusal as refusal:
@@ -367,10 +351,7 @@ def _message_ids(encoded):
     try:
         xml = base64.b64decode(encoded, validate=True)
         parsed = samlp.response_from_string(xml)
-    except (binascii.Error, ValueError, TypeError, SAMLError) as error:
-        log.info("SAMLResponse not read: %s", error)
-        raise Refusal(NOT_UNDERSTOOD, "garbage") from None
-    except Exception as error:  # noqa: BLE001 - the XML parser's errors
+    except Exception as error:  # noqa: BLE001 - base64's, pysaml2's and the XML parser's errors alike
         log.info("SAMLResponse not read: %s", error)
         raise Refusal(NOT_UNDERSTOOD, "garbage") from None
     if parsed is None or not parsed.id:
@@ -386,14 +367,18 @@ def _message_ids(encoded):
             "audiences": [a.text for c in conditions for r in c.audience_restriction for a in r.audience]}
 
 
-def _passed(moment):
+def _instant(moment):
+    """A SAML time (xs:dateTime, UTC) as an aware datetime, or None when it is not one."""
     try:
         when = datetime.fromisoformat(moment.strip().replace("Z", "+00:00"))
     except ValueError:
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when + timedelta(seconds=CLOCK_SKEW) < datetime.now(timezone.utc)
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _passed(moment):
+    when = _instant(moment)
+    return when is not None and when + timedelta(seconds=CLOCK_SKEW) < datetime.now(timezone.utc)
 
 
 def _already_used(provider, ids):
@@ -416,12 +401,9 @@ def _remember_used(provider, answer):
     db.session.execute(delete(UsedSamlMessage).where(UsedSamlMessage.expires_at < now))
     until = now + timedelta(hours=1)
     conditions = answer.assertion.conditions
-    if conditions is not None and conditions.not_on_or_after:
-        try:
-            until = max(until, datetime.fromisoformat(conditions.not_on_or_after.replace("Z", "+00:00"))
-                        + timedelta(seconds=CLOCK_SKEW))
-        except ValueError:
-            pass
+    ends = _instant(conditions.not_on_or_after) if conditions is not None and conditions.not_on_or_after else None
+    if ends is not None:
+        until = max(until, ends + timedelta(seconds=CLOCK_SKEW))
     for message_id in {answer.response.id, answer.assertion.id} - {None}:
         db.session.add(UsedSamlMessage(provider_id=provider.id, message_id=message_id[:200], expires_at=until))
     try:
@@ -466,15 +448,14 @@ def _assertion(provider, answer):
 def _ask_for_letter_code(provider, assertion):
     """MitID vouched for someone no family account is linked to yet: keep who (verified,
     for a few minutes) and ask for the user name and code from their printed letter."""
-    session["saml_link"] = {"provider": provider.id, "subject": assertion.subject,
-                            "assurance": assertion.assurance, "until": int(time.time()) + LINK_MAX_AGE}
+    hold("saml_link", LINK_MAX_AGE, provider=provider.id, subject=assertion.subject,
+         assurance=assertion.assurance)
     return redirect(url_for("saml.link_family", provider_id=provider.id))
 
 
 def _pending_link(provider):
-    pending = session.get("saml_link")
-    if not isinstance(pending, dict) or pending.get("provider") != provider.id or \
-            not isinstance(pending.get("until"), int) or pending["until"] < time.time():
+    pending = held("saml_link")
+    if pending is None or pending.get("provider") != provider.id:
         session.pop("saml_link", None)
         return None
     return pending
@@ -486,7 +467,7 @@ def _pending_link(provider):
 def link_family(provider_id):
     """The user name and one-time code from the family member's printed letter (the same
     letter that activates an account) link their MitID to their account, once."""
-    provider = _provider_or_404(provider_id)
+    provider = provider_or_404(provider_id, SAML)
     pending = _pending_link(provider)
     if pending is None or not provider.for_family:
         return refused(_("The time to link your MitID has run out. Sign in with MitID again."))
@@ -514,9 +495,7 @@ def link_family(provider_id):
 def metadata(provider_id):
     """fgc's service-provider metadata for this provider, at a stable address; also while the
     provider is not in use yet, so that the IT department can register fgc first."""
-    found = db.session.get(IdentityProvider, provider_id)
-    if found is None or found.protocol != SAML:
-        abort(404)
+    found = provider_or_404(provider_id, SAML, in_use=False)
     return Response(sp_metadata(found), mimetype="application/samlmetadata+xml")
 
 
@@ -537,7 +516,7 @@ def logout(provider, ended):
             destination, entity, name_id=name_id, session_indexes=[ended.get("saml_session_index")] if
             ended.get("saml_session_index") else None, reason="urn:oasis:names:tc:SAML:2.0:logout:user")
         info = client.apply_binding(BINDING_HTTP_REDIRECT, str(message), destination, sign=True,
-                                    sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+                                    sigalg=RSA_SHA256)
     except Exception:  # noqa: BLE001 - fgc's logout is done whatever the provider's metadata says
         log.exception("SAML LogoutRequest for provider %s", provider.id)
         return None
@@ -551,7 +530,7 @@ def logout(provider, ended):
 def single_logout(provider_id):
     """The SingleLogoutService: the identity provider's answer to fgc's LogoutRequest, or
     its own LogoutRequest (the person signed out elsewhere), which ends their fgc sessions."""
-    provider = _provider_or_404(provider_id)
+    provider = provider_or_404(provider_id, SAML)
     values = request.values
     binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
     try:
@@ -614,5 +593,5 @@ def _logout_requested(provider, client, entity, values, binding):
     answer = client.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
     info = client.apply_binding(BINDING_HTTP_REDIRECT, str(answer), destination,
                                 relay_state=values.get("RelayState", ""), response=True, sign=True,
-                                sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+                                sigalg=RSA_SHA256)
     return redirect(dict(info["headers"])["Location"])

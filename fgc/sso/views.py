@@ -21,13 +21,20 @@ from fgc.sso.models import IdentityProvider
 bp = Blueprint("sso", __name__)
 
 
+def provider_or_404(provider_id, protocol=None, in_use=True):
+    """The provider a protocol's endpoint names: one in use, unless `in_use` is False (its
+    metadata is served before it is put to use)."""
+    found = services.provider(provider_id, protocol) if in_use else db.session.get(IdentityProvider, provider_id)
+    if found is None or (protocol and found.protocol != protocol):
+        abort(404)
+    return found
+
+
 @bp.route("/sso/<int:provider_id>")
 @public
 def start(provider_id):
     """A sign-in button: on to the provider, by its protocol."""
-    found = services.provider(provider_id)
-    if found is None:
-        abort(404)
+    found = provider_or_404(provider_id)
     session["sso_next"] = same_site_path(request.args.get("next"), url_for("cases.dashboard"))
     return import_module(f"fgc.sso.{found.protocol}").start(found)
 
@@ -42,9 +49,7 @@ def finish(provider, assertion, not_linked=None):
         db.session.rollback()
         if not_linked is not None and isinstance(error, services.NotLinked):
             return not_linked(provider, assertion)
-        audit.record("user.sign_in_failed", detail=f"{provider.protocol}:{provider.id}", refused=True,
-                     organisation_id=provider.organisation_id)
-        return refused(error.message)
+        return refuse(provider, error.message)
     target = session.get("sso_next") or url_for("cases.dashboard")
     sign_in(user, provider.protocol)
     session["sso_provider"] = provider.id
@@ -62,6 +67,15 @@ def logout_elsewhere(ended):
         return None
     url = import_module(f"fgc.sso.{found.protocol}").logout(found, ended)
     return render_template("sso/signing_out.html", provider=found, url=url) if url else None
+
+
+def refuse(provider, message, reason=None):
+    """A sign-in through `provider` refused: nothing it began is kept, the refusal is audited
+    (with the protocol's `reason`), and the reader is told why."""
+    db.session.rollback()
+    detail = f"{provider.protocol}:{provider.id}" + (f":{reason}" if reason else "")
+    audit.record("user.sign_in_failed", detail=detail, refused=True, organisation_id=provider.organisation_id)
+    return refused(message)
 
 
 def refused(message, status=403):
