@@ -19,6 +19,7 @@ PLAN_STATES = {"draft": _l("Draft"), "accepted": _l("Accepted"), "not_accepted":
 PLAN_LANGUAGES = {"da": _l("Danish"), "kl": _l("Greenlandic"), "other": _l("Other language")}
 COMMITMENT_STATES = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
                      "done": _l("Done"), "not_kept": _l("Not kept")}
+OPEN_STATUSES = ("not_started", "in_progress")  # a commitment still to be kept
 VERDICTS = {"kept": _l("Kept"), "partly": _l("Partly kept"), "not_kept": _l("Not kept")}
 LIVING = {"home": _l("At home"), "network": _l("Within the network"), "placed": _l("Placed outside the home")}
 NEXT_STEPS = {"revise": _l("Revise the plan"), "follow_up": _l("Another follow-up"),
@@ -137,7 +138,7 @@ class Commitment(db.Model):
 
     @property
     def is_open(self):
-        return self.status in ("not_started", "in_progress")
+        return self.status in OPEN_STATUSES
 
     @property
     def when_text(self):

@@ -21,7 +21,8 @@ from fgc.network.models import NetworkMember
 from fgc.network.services import ensure_invitable, may_reach, on_unreachable
 from fgc.plans import rules
 from fgc.plans.models import (COMMITMENT_FIELDS, UNUSED_BY_SCHEDULE, CheckIn, Commitment, FamilyAccount,
-                              FamilyPlan, PlanAnswer, ReminderSent, ResourceRequest, Review, ReviewItem)
+                              FamilyPlan, OPEN_STATUSES, PlanAnswer, ReminderSent, ResourceRequest, Review,
+                              ReviewItem)
 from fgc.security import FAMILY
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -253,7 +254,7 @@ def due_reminders(today):
     window_end = today + timedelta(days=REMINDER_DAYS)
     commitments = db.session.scalars(
         select(Commitment).join(FamilyPlan).where(
-            FamilyPlan.state == "accepted", Commitment.status.in_(("not_started", "in_progress")))
+            FamilyPlan.state == "accepted", Commitment.status.in_(OPEN_STATUSES))
         .options(selectinload(Commitment.people))).all()
     sent_keys = set(db.session.execute(select(ReminderSent.commitment_id, ReminderSent.member_id, ReminderSent.due)).all())
     count = 0
@@ -374,14 +375,14 @@ def _suspend_family_account(case, member, by):
     return [_("their family account is suspended")]
 
 
-OPEN_STATUSES = ("not_started", "in_progress")
 ATTENTION_ROWS = 50
 
 
 def attention(case_ids, today, page):
     """The open commitments of accepted plans in the cases `case_ids` (a select of ids)
-    that need attention, overdue first, then those falling due this week: ((case id,
-    commitment) pairs of the page, number overdue, number due this week). Overdue ones are
+    that need attention, overdue first, then those falling due this week: the page's overdue
+    and this week's (case id, commitment) pairs, the number overdue and the number due this
+    week. Overdue ones are
     counted and paged by the database; of the recurring ones, whose next date is worked out
     by `rules.next_due`, only those of the caseload's plans are read."""
     base = (select(Commitment, FamilyPlan.case_id).join(FamilyPlan, FamilyPlan.id == Commitment.plan_id)
@@ -396,14 +397,14 @@ def attention(case_ids, today, page):
         if rules.is_due_this_week(c, today)),
         key=lambda pair: (rules.next_due(pair[1], today), pair[1].id))
     start = (page - 1) * ATTENTION_ROWS
-    rows = [(case_id, c) for c, case_id in db.session.execute(
+    late = [(case_id, c) for c, case_id in db.session.execute(
         overdue.order_by(Commitment.due_date, Commitment.id).offset(start).limit(ATTENTION_ROWS))]
     after = max(start - overdue_count, 0)
-    rows += this_week[after:after + ATTENTION_ROWS - len(rows)]
+    soon = this_week[after:after + ATTENTION_ROWS - len(late)]
     # The people of the page's commitments, in one query (they are in the session already).
-    db.session.scalars(select(Commitment).where(Commitment.id.in_([c.id for _case, c in rows]))
+    db.session.scalars(select(Commitment).where(Commitment.id.in_([c.id for _case, c in late + soon]))
                        .options(selectinload(Commitment.people))).all()
-    return rows, overdue_count, len(this_week)
+    return late, soon, overdue_count, len(this_week)
 
 
 def commitment_counts(case_ids):

@@ -376,15 +376,14 @@ def commitments_overview():
     page, cases_page = (max(request.args.get(name, 1, type=int), 1) for name in ("page", "cases_page"))
     visible = visible_cases(current_user)
     case_ids = visible.with_only_columns(Case.id)
-    rows, overdue_count, week_count = services.attention(case_ids, today, page)
+    overdue, this_week, overdue_count, week_count = services.attention(case_ids, today, page)
     cases = db.paginate(visible.options(selectinload(Case.children)).order_by(Case.reference, Case.id),
                         page=cases_page, per_page=services.ATTENTION_ROWS, error_out=False)
-    shown = {case_id for case_id, _c in rows} | {c.id for c in cases.items}
+    shown = {case_id for case_id, _c in overdue + this_week} | {c.id for c in cases.items}
     references = dict(db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(shown))).all())
     page_ids = [c.id for c in cases.items]
     return render_template(
-        "plans/commitments.html", today=today, page=page, rows=rows, overdue_count=overdue_count,
-        week_count=week_count, pages=max(-(-(overdue_count + week_count) // services.ATTENTION_ROWS), 1),
-        overdue=[(cid, c) for cid, c in rows if rules.is_overdue(c, today)],
-        this_week=[(cid, c) for cid, c in rows if not rules.is_overdue(c, today)], references=references,
+        "plans/commitments.html", today=today, page=page, overdue_count=overdue_count, week_count=week_count,
+        pages=max(-(-(overdue_count + week_count) // services.ATTENTION_ROWS), 1), overdue=overdue,
+        this_week=this_week, references=references,
         cases=cases, counts=services.commitment_counts(page_ids), latest=services.latest_plans(page_ids))
