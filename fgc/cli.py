@@ -122,9 +122,13 @@ def refresh_statistics():
     """Refresh what the database knows of its tables' sizes, by which it chooses an index. Run
     with the reminders (deploy/). Without it SQLite may read all of a municipality's cases to
     find one caseload's; PostgreSQL's autovacuum refreshes its own, and is asked too."""
+    _analyze()
+    click.echo("statistics refreshed")
+
+
+def _analyze():
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    click.echo("statistics refreshed")
 
 
 @fgc_cli.command("send-reminders")
@@ -210,8 +214,7 @@ def seed_demo(if_empty):
         return
     users = seed()
     db.session.commit()
-    db.session.execute(text("ANALYZE"))  # the demo's year of history is a table size worth knowing
-    db.session.commit()
+    _analyze()  # the demo's year of history is a table size worth knowing
     click.echo("Demo data loaded. Sign in at the address below with one of these accounts")
     click.echo(f"(password for all: {DEMO_PASSWORD}):")
     for user in users:
