@@ -20,14 +20,15 @@ NOT_RECORDS = {AuditEntry.__table__.name}  # reading and saving are audited: tha
 class FormFields(HTMLParser):
     """The fields of one form as a browser would send them, submit buttons left out."""
 
-    def __init__(self, action):
+    def __init__(self, action, own_action_only=False):
         super().__init__(convert_charrefs=True)
         self.action, self.inside, self.found, self.fields = action, False, False, []
+        self.targets = {action} if own_action_only else {"", action}  # "": a form sent to its own page
         self.select = self.textarea = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("method", "").lower() == "post" and attrs.get("action", "") in ("", self.action):
+        if tag == "form" and attrs.get("method", "").lower() == "post" and attrs.get("action", "") in self.targets:
             self.inside = self.found = True
         if not self.inside:
             return
@@ -61,9 +62,10 @@ class FormFields(HTMLParser):
             self.textarea = None
 
 
-def form_fields(html, action):
-    """The form's fields, or None where the page shows no form (nothing to edit yet)."""
-    parser = FormFields(action)
+def form_fields(html, action, own_action_only=False):
+    """The form's fields, or None where the page shows no form (nothing to edit yet).
+    `own_action_only`: only the form sent to `action`, not one sent to its own page."""
+    parser = FormFields(action, own_action_only)
     parser.feed(html)
     return parser.fields if parser.found else None
 
@@ -124,3 +126,28 @@ def test_the_edit_forms_open_with_the_real_text_never_a_repr(app, client, world)
         login(client, world.users["coordinator"])
         html = client.get(url).get_data(as_text=True)
         assert "&lt;" not in html and "[<" not in html, rule.endpoint
+
+
+# Forms that edit what is not a case's: (who, the page, the address its form is sent to,
+# "" for the page itself).
+SETTINGS_FORMS = [
+    ("admin", "/admin/organisation", ""),  # the letterhead
+    ("admin", "/admin/organisation", "/admin/organisation/settings"),  # two-factor, statements
+    ("coordinator", "/account/password", "/account/phone"),
+]
+
+
+def test_every_settings_form_saved_unchanged_changes_nothing(client, world):
+    world.org.accessibility_statement = "Vi vil gerne høre fra dig.\n\nSkriv til <b>os</b>."
+    world.users["coordinator"].phone = "+299 32 10 00"
+    db.session.commit()
+    for who, page, action in SETTINGS_FORMS:
+        client.post("/logout")
+        login(client, world.users[who])
+        fields = form_fields(client.get(page).get_data(as_text=True), action, own_action_only=True)
+        assert fields, f"{page}: no form sent to {action}"
+        before = everything()
+        assert client.post(action or page, data=MultiDict(fields)).status_code == 302, action or page
+        db.session.expire_all()
+        after = everything()
+        assert before == after, f"{action or page} changed {[t for t in before if before[t] != after[t]]}"
