@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fgc.cases.models import Case, StateChange
+from fgc.cases.models import OPEN_STATES, Case, StateChange
 from fgc.core.audit import AuditEntry
 from fgc.extensions import db
 from tests import factories
@@ -255,18 +255,22 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_a_few_cases_and_many(
     client.get("/")
     with count_queries() as few:
         client.get("/")
-    for n in range(70):  # more than a page of open cases, some closed
+    for n in range(80):  # more than a page of referrals, cases in every open state, some closed
         case = factories.case(world.org, world.users["coordinator"], world.users["caseworker"], child_name=f"Barn {n}")
         if n % 7 == 0:
             case.state = "closed"
+        elif n >= 70:
+            case.state = OPEN_STATES[n % len(OPEN_STATES)]
     db.session.commit()
     with count_queries() as many:
         page = client.get("/").get_data(as_text=True)
     assert many() == few()
     if role == "admin":
-        assert ">71<" in page  # every case counted by the database
+        assert ">81<" in page  # every case counted by the database
     else:
-        assert page.count('href="/cases/') <= 50 + 10 and "Alle 61 i sagslisten" in page
+        assert "Alle 62 i sagslisten" in page and page.count('href="/cases/') <= 50 + 9 + 10
+        for state in OPEN_STATES:
+            assert f'id="state-{state}"' in page
 
 
 def test_every_page_of_the_case_list_asks_the_same_queries(client, world, login_as):
