@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from fgc.auth.models import User, hasher
 from fgc.auth.services import ACTIVATE, find_user_by_email, send_password_link, set_active
 from fgc.cases import services as case_services
-from fgc.cases.models import CLOSED, FOLLOWING_UP, PLAN_AGREED, Case, FamilyAccess
+from fgc.cases.models import CLOSED, FOLLOWING_UP, OPEN_STATES, PLAN_AGREED, Case, FamilyAccess
 from fgc.conferences.models import Conference, Participant
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
@@ -247,18 +247,22 @@ def review(case, plan, *, conference_id, verdicts, notes, living_situation, next
     return record, new
 
 
+def followed():
+    """(commitment, case id) of what is followed up: the open commitments of accepted plans,
+    until their case closes or consent is withdrawn."""
+    return (select(Commitment, FamilyPlan.case_id).join(FamilyPlan, FamilyPlan.id == Commitment.plan_id)
+            .join(Case, Case.id == FamilyPlan.case_id)
+            .where(FamilyPlan.state == "accepted", Commitment.status.in_(OPEN_STATUSES), Case.state.in_(OPEN_STATES)))
+
+
 def due_reminders(today):
-    """Reminders to the people responsible for an open commitment of an accepted
-    plan that falls due within three days. Each is sent once: the unique row is
-    written with the mail, in one transaction."""
+    """Reminders to the people responsible for a followed commitment that falls due within
+    three days. Each is sent once: the unique row is written with the mail, in one transaction."""
     window_end = today + timedelta(days=REMINDER_DAYS)
-    commitments = db.session.scalars(
-        select(Commitment).join(FamilyPlan).where(
-            FamilyPlan.state == "accepted", Commitment.status.in_(OPEN_STATUSES))
-        .options(selectinload(Commitment.people))).all()
+    commitments = db.session.execute(followed().options(selectinload(Commitment.people))).all()
     sent_keys = set(db.session.execute(select(ReminderSent.commitment_id, ReminderSent.member_id, ReminderSent.due)).all())
     count = 0
-    for commitment in commitments:
+    for commitment, case_id in commitments:
         due = rules.next_due(commitment, today)
         if due is None or not today <= due <= window_end:
             continue
@@ -269,7 +273,7 @@ def due_reminders(today):
             language = person.language if person.language in ("da", "kl") else "da"
             msg = render_message("reminder", person.email, language, _l("A reminder from fgc"),
                                  name=person.name, due=due, link=public_url(f"/family/?lang={language}"))
-            enqueue(msg, kind="reminder", case_id=commitment.plan.case_id)
+            enqueue(msg, kind="reminder", case_id=case_id)
             count += 1
     db.session.flush()
     return count
@@ -379,15 +383,12 @@ ATTENTION_ROWS = 50
 
 
 def attention(case_ids, today, page):
-    """The open commitments of accepted plans in the cases `case_ids` (a select of ids)
-    that need attention, overdue first, then those falling due this week: the page's overdue
-    and this week's (case id, commitment) pairs, the number overdue and the number due this
-    week. Overdue ones are
-    counted and paged by the database; of the recurring ones, whose next date is worked out
-    by `rules.next_due`, only those of the caseload's plans are read."""
-    base = (select(Commitment, FamilyPlan.case_id).join(FamilyPlan, FamilyPlan.id == Commitment.plan_id)
-            .where(FamilyPlan.case_id.in_(case_ids), FamilyPlan.state == "accepted",
-                   Commitment.status.in_(OPEN_STATUSES)))
+    """The followed commitments in the cases `case_ids` (a select of ids) that need attention,
+    overdue first, then those falling due this week: the page's overdue and this week's
+    (case id, commitment) pairs, the number overdue and the number due this week. Overdue
+    ones are counted and paged by the database; of the recurring ones, whose next date is
+    worked out by `rules.next_due`, only those of the caseload's plans are read."""
+    base = followed().where(FamilyPlan.case_id.in_(case_ids))
     overdue = base.where(Commitment.schedule == "date", Commitment.due_date < today)
     overdue_count = db.session.scalar(select(func.count()).select_from(overdue.subquery()))
     week_end = today + timedelta(days=6)

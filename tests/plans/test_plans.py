@@ -457,6 +457,23 @@ def test_overdue_and_due_this_week_are_shown(client, world, login_as):
     assert world.case.reference in by_case
 
 
+@pytest.mark.parametrize("end", ["closed", "withdrawn"])
+def test_a_closed_case_s_commitments_are_no_longer_followed_up(app, client, world, login_as, people, end):
+    """Neither the caseworker's overview nor the reminders follow a case that has ended."""
+    factories.plan(world.case, world.users["coordinator"], state="accepted", commitments=[
+        factories.commitment("Opgave sen", people=[people[0]], due=date.today() - timedelta(days=2)),
+        factories.commitment("Opgave snart", people=[people[0]], due=date.today() + timedelta(days=2)),
+        factories.commitment("Opgave hver dag", people=[people[0]], weekdays=range(7))])
+    world.case.state = end
+    db.session.commit()
+    login_as(world.users["caseworker"])
+    page = client.get("/commitments").get_data(as_text=True)
+    assert world.case.reference in page.split('id="cases-heading"')[1]  # still among my cases
+    assert [what for what in ("Opgave sen", "Opgave snart", "Opgave hver dag") if what in page] == []
+    assert app.test_cli_runner().invoke(args=["fgc", "send-reminders"]).exit_code == 0
+    assert db.session.scalar(select(func.count(ReminderSent.id))) == 0
+
+
 def test_a_plan_opens_for_editing_after_the_referral_lost_a_question(client, world, login_as, people):
     plan = factories.plan(world.case, world.users["coordinator"])
     world.case.questions.clear()  # the referral was changed after the plan was written
