@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from fgc.cases.models import Case
+from fgc.cases.models import OPEN_STATES, Case
 from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.cases.views import register_case_tab
 from fgc.conferences.models import Conference, Participant
@@ -375,8 +375,9 @@ def commitments_overview():
     today = date.today()
     page, cases_page = (max(request.args.get(name, 1, type=int), 1) for name in ("page", "cases_page"))
     visible = visible_cases(current_user)
-    case_ids = visible.with_only_columns(Case.id)
-    overdue, this_week, overdue_count, week_count = services.attention(case_ids, today, page)
+    # Only open cases are followed up; saying so here too lets PostgreSQL start from a handful of cases.
+    followed_ids = visible.where(Case.state.in_(OPEN_STATES)).with_only_columns(Case.id)
+    overdue, this_week, overdue_count, week_count = services.attention(followed_ids, today, page)
     cases = db.paginate(visible.options(selectinload(Case.children)).order_by(Case.reference, Case.id),
                         page=cases_page, per_page=services.ATTENTION_ROWS, error_out=False)
     shown = {case_id for case_id, _c in overdue + this_week} | {c.id for c in cases.items}
