@@ -3,7 +3,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template
-from flask_babel import gettext as _
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -11,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 from fgc import config as config_module
 from fgc.core.models import MAX_ID
 from fgc.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from fgc.i18n import gettext as _
 
 ROOT = config_module.ROOT
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import support
-from flask import current_app, has_request_context, request, session
-from flask_babel import Domain, _get_current_context, force_locale, get_locale
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Domain, _get_current_context, force_locale, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"da": "Dansk", "kl": "Kalaallisut", "en": "English"}
@@ -86,6 +86,37 @@ class FallbackDomain(Domain):
         return translations
 
 
+def _translations():
+    """The catalogue in use, as Flask-Babel's `get_translations()` finds it, but without its
+    walk through the context proxies when the request (or command) has it already: a page
+    asks for it once for every string it shows."""
+    if has_app_context():
+        kept = getattr(getattr(g._get_current_object(), "_flask_babel", None), "babel_translations", None)
+        if kept is not None:
+            return kept
+    return get_translations()
+
+
+# What fgc's code and templates translate with: Flask-Babel's functions, by way of `_translations`.
+def gettext(string, **variables):
+    translated = _translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string, **variables):
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular, plural, num, **variables):
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+
 @contextmanager
 def in_locale(locale):
     """Render text (an e-mail, a letter) in someone else's language."""
@@ -147,6 +178,12 @@ def today():
 
 
 def init_app(app):
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, num: _translations().ungettext(singular, plural, num),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: _translations().unpgettext(context, singular, plural, num),
+        newstyle=True)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
@@ -170,4 +207,4 @@ def init_app(app):
 
 
 # Used by forms and choices in several domains.
-LANGUAGE_CHOICES = (("da", _l("Danish")), ("kl", _l("Greenlandic")), ("en", _l("English")))
+LANGUAGE_CHOICES = (("da", lazy_gettext("Danish")), ("kl", lazy_gettext("Greenlandic")), ("en", lazy_gettext("English")))

@@ -10,8 +10,9 @@ import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+
+from fgc.i18n import lazy_gettext as _l
 
 ADMIN, COORDINATOR, CASEWORKER, FAMILY = "admin", "coordinator", "caseworker", "family"
 ROLES = (ADMIN, COORDINATOR, CASEWORKER, FAMILY)

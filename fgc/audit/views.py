@@ -1,7 +1,6 @@
 """Administrators read the audit log: for a case, for a person, for a user; and,
 for a citizen's access request, who has used one person's data and when."""
 from flask import Blueprint, abort, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
@@ -12,7 +11,7 @@ from fgc.core.audit import AuditEntry
 from fgc.core.downloads import csv_attachment
 from fgc.core.models import as_id
 from fgc.extensions import db
-from fgc.i18n import format_datetime
+from fgc.i18n import format_datetime, lazy_gettext as _l
 from fgc.network.models import NetworkMember
 from fgc.security import ADMIN, ROLE_LABELS, roles
 

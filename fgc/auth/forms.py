@@ -1,11 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, FileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from zxcvbn import zxcvbn
 
 from fgc.core.forms import Form, VersionField
-from fgc.i18n import LANGUAGE_CHOICES
+from fgc.i18n import LANGUAGE_CHOICES, lazy_gettext as _l
 
 EMAIL_REQUIRED = DataRequired(message=_l("Enter your e-mail address."))
 EMAIL_VALID = Email(message=_l("Enter an e-mail address like name@example.dk."))

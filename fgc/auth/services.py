@@ -3,7 +3,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from fgc.auth.models import PasswordLink, User, hasher, new_session_token
@@ -12,6 +11,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 RESET, ACTIVATE = "reset-password", "activate-account"
 # Verifying a dummy hash for unknown addresses keeps the answer time the same.

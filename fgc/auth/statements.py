@@ -2,7 +2,8 @@
 administrator wrote, or else the product's own, in the reader's language."""
 import re
 
-from flask_babel import gettext as _
+from fgc.i18n import gettext as _
+
 
 ACCESSIBILITY, PRIVACY = "accessibility", "privacy"
 

@@ -9,7 +9,6 @@ import secrets
 import time
 
 import pyotp
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from fgc.auth.models import RecoveryCode, User
@@ -18,6 +17,7 @@ from fgc.core.codes import ALPHABET
 from fgc.core.errors import DomainError
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 ISSUER = "fgc"
 DRIFT_STEPS = 1  # a phone's clock may be one step (30 s) behind or ahead

@@ -2,7 +2,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +18,7 @@ from fgc.core.mail import OutboxMessage
 from fgc.core.models import as_id
 from fgc.core.qr import qr_svg
 from fgc.extensions import db, limiter, login_manager
+from fgc.i18n import gettext as _
 from fgc.sso import services as sso
 from fgc.sso import views as sso_views
 from fgc.security import (ADMIN, ROLES, STAFF, fresh_session, hold, held, public, roles, same_site_path,

@@ -1,12 +1,12 @@
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from fgc.cases.models import END_REASONS
 from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SubForm, VersionField,
                             optional_int)
+from fgc.i18n import lazy_gettext as _l
 
 LONG_TEXT = 10_000
 TOO_LONG = _l("The text is too long (at most 10,000 characters).")

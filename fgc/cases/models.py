@@ -2,13 +2,13 @@
 and questions, consent, and the case's explicit, dated states."""
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.auth.models import User
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 REFERRED, PREPARING, CONFERENCE_HELD = "referred", "preparing", "conference_held"
 PLAN_AGREED, FOLLOWING_UP, CLOSED, WITHDRAWN = "plan_agreed", "following_up", "closed", "withdrawn"

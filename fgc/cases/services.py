@@ -1,7 +1,6 @@
 """The rules of a case. Functions flush, never commit, and raise DomainError."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, cast, func, select
 
 from fgc.auth.models import Organisation
@@ -12,6 +11,7 @@ from fgc.core import audit
 from fgc.core.errors import InvalidTransition, check_version
 from fgc.core.models import next_number, utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 CASE_FIELDS = ("concern", "resources_offered", "if_no_plan", "child_views", "professionals",
                "consent_given_by", "consent_date", "coordinator_id", "caseworker_id")

@@ -1,5 +1,4 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,6 +12,7 @@ from fgc.cases.permissions import get_case_or_404, visible_cases
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import lines, record_data
 from fgc.extensions import db
+from fgc.i18n import gettext as _
 from fgc.security import CASEWORKER, COORDINATOR, ROLES, roles
 
 bp = Blueprint("cases", __name__)

@@ -2,13 +2,12 @@
 an iTIP invitation inside multipart/alternative and the .ics attached.
 Nothing about the child or the case: date, place, coordinator and a link."""
 from flask import current_app, render_template, url_for
-from flask_babel import gettext as _
 
 from fgc.conferences import ical, timing
 from fgc.conferences.models import ZONE_TIMES
 from fgc.core.mail import enqueue, new_message, public_url
 from fgc.core.models import utcnow
-from fgc.i18n import format_date, format_time, in_locale, to_zone
+from fgc.i18n import format_date, format_time, gettext as _, in_locale, to_zone
 
 def rsvp_link(participant):
     return public_url(url_for("conferences.rsvp", token=participant.link_token, lang=participant.language))

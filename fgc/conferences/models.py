@@ -4,7 +4,6 @@ import secrets
 import uuid
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +12,7 @@ from fgc.auth.models import User
 from fgc.core import codes
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 from fgc.network.models import NetworkMember
 from fgc.network.services import may_reach
 

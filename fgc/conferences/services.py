@@ -1,7 +1,6 @@
 """The rules of conferences. Functions flush, never commit, and raise DomainError."""
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +14,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import PENDING, OutboxMessage
 from fgc.core.models import utcnow
 from fgc.extensions import db
-from fgc.i18n import to_zone
+from fgc.i18n import gettext as _, lazy_gettext as _l, ngettext, to_zone
 from fgc.network.services import ensure_invitable, on_unreachable
 
 PLACE_FIELDS = ("town", "address", "room", "remote")

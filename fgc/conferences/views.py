@@ -2,8 +2,6 @@ import secrets
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,7 +25,7 @@ from fgc.core.mail import OutboxMessage, printed_address, public_url
 from fgc.core.models import as_id, utcnow
 from fgc.core.qr import qr_svg
 from fgc.extensions import db, limiter
-from fgc.i18n import current_language, in_locale, to_zone
+from fgc.i18n import current_language, gettext as _, in_locale, lazy_gettext as _l, to_zone
 from fgc.network.services import get_member, members_of
 from fgc.security import COORDINATOR, public, roles, secret_limit
 

@@ -6,7 +6,7 @@ a form should carry its own message saying what to do.
 """
 from datetime import date
 
-from flask_babel import get_translations, gettext, lazy_gettext as _l, lazy_ngettext
+from flask_babel import get_translations
 import wtforms
 from flask_wtf import FlaskForm
 from sqlalchemy import inspect
@@ -15,6 +15,8 @@ from wtforms import HiddenField, IntegerField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
+
+from fgc.i18n import gettext, lazy_gettext as _l, lazy_ngettext
 
 BUILTIN_MESSAGES = (
     _l("This field is required."),

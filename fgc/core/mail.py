@@ -28,12 +28,11 @@ from flask import current_app, render_template
 from sqlalchemy import Index, LargeBinary, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flask_babel import lazy_gettext as _l
 
 from fgc.core.errors import DomainError
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
-from fgc.i18n import in_locale
+from fgc.i18n import in_locale, lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ The English strings are keys; their Danish translations are the exact Danish
 kinship words (mormor, farbror, halvsøster, papfar, …). Greenlandic has no
 confirmed equivalents for most: its translations use general relation words.
 """
-from flask_babel import lazy_gettext as _l
 
+from fgc.i18n import lazy_gettext as _l
 from fgc.network.models import RELATIONS
 
 # (relation, side, gender) -> word; side or gender None matches any.

@@ -2,12 +2,12 @@
 between them that feed the genogram."""
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 # Relation to the child. Several parent-like relations may exist at once.
 PARENT_KINDS = {"birth_parent": "birth", "adoptive_parent": "adoptive", "raising_parent": "raising",

@@ -1,11 +1,11 @@
 """The network's rules. Functions flush, never commit, and raise DomainError."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 from fgc.network.models import CLOSENESS, SECTORS, MemberLink, NetworkMember
 
 FIELDS = ("name", "relation", "gender", "side", "sector", "closeness", "lives_with_child", "town",

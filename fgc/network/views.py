@@ -4,8 +4,6 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,7 +14,7 @@ from fgc.cases.views import register_case_tab
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
 from fgc.extensions import db
-from fgc.i18n import current_language, to_zone
+from fgc.i18n import current_language, gettext as _, lazy_gettext as _l, to_zone
 from fgc.network import layout, services
 from fgc.network.forms import LinkForm, MemberForm, NetworkFilterForm
 from fgc.network.kinship import kinship_word

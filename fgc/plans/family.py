@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from fgc.conferences.mail import reader_of, when_text
 from fgc.conferences.models import Participant
 from fgc.core import audit
 from fgc.extensions import db, limiter
+from fgc.i18n import gettext as _
 from fgc.network.services import may_reach
 from fgc.plans import rules, services
 from fgc.plans.forms import ActivateForm, CheckInForm

@@ -3,15 +3,13 @@ they are followed, the caseworker's decision, follow-up reviews, and the
 family's own accounts."""
 from datetime import date, datetime, time
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fgc.auth.models import User
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
-from fgc.i18n import format_date, format_time
+from fgc.i18n import format_date, format_time, gettext as _, lazy_gettext as _l
 from fgc.network.models import NetworkMember
 
 PLAN_STATES = {"draft": _l("Draft"), "accepted": _l("Accepted"), "not_accepted": _l("Not accepted"),

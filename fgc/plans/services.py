@@ -3,7 +3,6 @@ import secrets
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +16,7 @@ from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.core.models import next_number, utcnow
 from fgc.extensions import db
+from fgc.i18n import gettext as _, lazy_gettext as _l
 from fgc.network.models import NetworkMember
 from fgc.network.services import ensure_invitable, may_reach, on_unreachable
 from fgc.plans import rules

@@ -1,8 +1,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -16,7 +14,7 @@ from fgc.conferences.models import Conference, Participant
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import NUL_MESSAGE, holds_nul, lines, record_data
 from fgc.extensions import db
-from fgc.i18n import in_locale, to_zone
+from fgc.i18n import gettext as _, in_locale, lazy_gettext as _l, to_zone
 from fgc.network.models import NetworkMember
 from fgc.network.services import may_reach, members_of
 from fgc.plans import rules, services

@@ -4,13 +4,13 @@ that apply. One set of queries for any number of conferences."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from fgc.cases.models import BottomLine, Question
 from fgc.conferences.models import ChecklistItem, Participant
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 from fgc.plans.models import FamilyPlan
 
 PLAN_WITHIN = timedelta(hours=48)

@@ -9,7 +9,6 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as when
 from sqlalchemy import exists, func, select
 
@@ -17,6 +16,7 @@ from fgc.auth.models import User
 from fgc.cases.models import END_REASONS, Case, Child, StateChange
 from fgc.conferences.models import CHILD_TOOK_PART, Conference, Participant
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 from fgc.network.models import SECTORS, SIDES, NetworkMember
 from fgc.plans.models import VERDICTS, Commitment, FamilyPlan, Review, ReviewItem, commitment_people
 from fgc.reports.fidelity import fidelity_of

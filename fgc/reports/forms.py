@@ -1,10 +1,10 @@
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 from fgc.core.forms import DateField, Form, NotInFuture, VersionField
+from fgc.i18n import lazy_gettext as _l
 from fgc.reports.models import CHILD_LIVES
 
 

@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fgc.core.models import UTCDateTime, utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 
 # Months after the first conference (after the referral when none was held).
 CHECK_IN_MONTHS = (3, 6, 12)

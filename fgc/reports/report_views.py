@@ -6,8 +6,6 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from fgc.cases.models import Case, Child
 from fgc.core import audit
 from fgc.core.downloads import attachment, csv_text
 from fgc.extensions import db
+from fgc.i18n import gettext as _, lazy_gettext as _l
 from fgc.reports import figures
 from fgc.reports.forms import ReportForm
 from fgc.reports.models import CHILD_LIVES

@@ -3,7 +3,6 @@ referral when none was held). Functions flush, never commit, and raise DomainErr
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fgc.auth.models import User
@@ -13,7 +12,7 @@ from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.extensions import db
-from fgc.i18n import to_zone
+from fgc.i18n import lazy_gettext as _l, to_zone
 from fgc.reports.models import CHECK_IN_MONTHS, OutcomeCheckIn, OutcomeReminderSent
 
 DUE_SOON_DAYS = 14

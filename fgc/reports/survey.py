@@ -9,7 +9,6 @@ and the marks, and nothing that leads back to the code, the person or the time.
 import hashlib
 
 from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import false, func, select, update
 
 from fgc.conferences.services import on_held
@@ -17,6 +16,7 @@ from fgc.core import codes
 from fgc.core.errors import DomainError
 from fgc.core.mail import enqueue, public_url, render_message
 from fgc.extensions import db
+from fgc.i18n import gettext as _, lazy_gettext as _l
 from fgc.reports.models import SURVEY_QUESTIONS, SurveyAnswer, SurveyLink
 
 # Who is asked: the family and network, the child, the child's support person.

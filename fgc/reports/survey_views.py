@@ -3,8 +3,6 @@ in the language the link carries; and on the meeting's page the number of answer
 and printed cards for those who took part without e-mail."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import BooleanField, IntegerField, SelectField, StringField
@@ -18,7 +16,7 @@ from fgc.core.errors import DomainError
 from fgc.core.forms import Form
 from fgc.core.mail import printed_address
 from fgc.extensions import db, limiter
-from fgc.i18n import LANGUAGE_CHOICES, in_locale
+from fgc.i18n import gettext as _, in_locale, LANGUAGE_CHOICES, lazy_gettext as _l
 from fgc.reports import survey
 from fgc.reports.models import AGREEMENT, SMILEYS, SURVEY_QUESTIONS
 from fgc.security import public, secret_limit

@@ -2,8 +2,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,6 +11,7 @@ from fgc.conferences.views import register_conference_panel
 from fgc.core.errors import DomainError, EditConflict
 from fgc.core.forms import record_data
 from fgc.extensions import db
+from fgc.i18n import gettext as _, lazy_gettext as _l
 from fgc.reports import services
 from fgc.reports.fidelity import fidelity
 from fgc.reports.forms import OutcomeForm

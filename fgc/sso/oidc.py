@@ -16,10 +16,10 @@ from authlib.integrations.flask_client import FlaskOAuth2App
 from authlib.integrations.flask_client.integration import FlaskIntegration
 from authlib.jose.errors import JoseError
 from flask import Blueprint, current_app, jsonify, session, url_for
-from flask_babel import gettext as _
 
 from fgc.core.errors import DomainError
 from fgc.extensions import limiter
+from fgc.i18n import gettext as _
 from fgc.security import public, secret_limit
 from fgc.sso import services
 from fgc.sso.models import OIDC

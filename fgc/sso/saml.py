@@ -26,8 +26,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from flask import (Blueprint, Response, current_app, redirect, render_template, request, session,
                    url_for)
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError, samlp
@@ -47,6 +45,7 @@ from fgc.core import audit
 from fgc.core.errors import DomainError
 from fgc.core.models import utcnow
 from fgc.extensions import csrf, db, limiter
+from fgc.i18n import gettext as _, lazy_gettext as _l
 from fgc.plans import services as plans_services
 from fgc.security import hold, held, public, secret_limit
 from fgc.sso import services

@@ -8,7 +8,6 @@ whether they may sign in at all.
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from fgc.auth.models import User
@@ -16,6 +15,7 @@ from fgc.core import audit
 from fgc.core.errors import DomainError, check_version
 from fgc.core.models import utcnow
 from fgc.extensions import db
+from fgc.i18n import lazy_gettext as _l
 from fgc.security import STAFF
 from fgc.sso.models import ASSURANCE_LEVELS, OIDC, SAML, ExternalIdentity, IdentityProvider
 

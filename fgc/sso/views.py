@@ -4,7 +4,6 @@ the last step every protocol shares. The protocols' own endpoints are in `saml.p
 from importlib import import_module
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,6 +12,7 @@ from fgc.core import audit
 from fgc.core.errors import DomainError
 from fgc.core.forms import record_data
 from fgc.extensions import db
+from fgc.i18n import gettext as _
 from fgc.security import ADMIN, public, roles, same_site_path, sign_in
 from fgc.sso import services
 from fgc.sso.forms import ProviderForm
