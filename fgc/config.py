@@ -55,6 +55,7 @@ class Config:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "fgc_session"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # from signing in, not from the last request
+    SESSION_REFRESH_EACH_REQUEST = False  # so the cookie is sent again only when the session changes
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # the largest form is text; nothing is uploaded
     WTF_CSRF_TIME_LIMIT = None  # bound to the session, which expires by itself
 

@@ -33,6 +33,17 @@ def test_the_session_cookie_is_httponly_and_samesite(client, users):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_the_session_cookie_is_sent_again_only_when_the_session_changes(client, users):
+    """It expires with the sign-in, not with the last request: nothing to renew on every page."""
+    from tests.conftest import login
+
+    login(client, users["coordinator"])
+    client.get("/")  # the first page keeps the form token in the session
+    assert "Set-Cookie" not in client.get("/cases").headers
+    assert "Set-Cookie" in client.get("/cases?lang=kl").headers  # the language is kept in it
+    assert "Set-Cookie" not in client.get("/cases").headers
+
+
 def test_in_production_the_session_cookie_is_a_secure_host_only_cookie(tmp_path):
     class Production(ProductionConfig):
         SECRET_KEY = "production-test"
