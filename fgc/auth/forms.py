@@ -1,9 +1,9 @@
 from flask_login import current_user
-from wtforms import BooleanField, EmailField, FileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, FileField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from zxcvbn import zxcvbn
 
-from fgc.core.forms import Form, VersionField
+from fgc.core.forms import Form, SelectField, VersionField
 from fgc.i18n import LANGUAGE_CHOICES, lazy_gettext as _l
 
 EMAIL_REQUIRED = DataRequired(message=_l("Enter your e-mail address."))

@@ -1,10 +1,10 @@
 from datetime import date
 
-from wtforms import FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import FieldList, FormField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from fgc.cases.models import END_REASONS
-from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SubForm, VersionField,
+from fgc.core.forms import (DateField, Form, NotBefore, NotInFuture, SelectField, SubForm, VersionField,
                             optional_int)
 from fgc.i18n import lazy_gettext as _l
 

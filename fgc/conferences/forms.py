@@ -1,11 +1,11 @@
 from datetime import date
 
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from fgc.conferences.models import KINDS, ROLES, ZONE_LABELS
 from fgc.conferences.timing import ZONES
-from fgc.core.forms import DateField, Form, NotBefore, VersionField
+from fgc.core.forms import DateField, Form, NotBefore, SelectField, VersionField
 from fgc.i18n import lazy_gettext as _l
 
 MEETING_LANGUAGES = [("da", _l("Danish")), ("kl", _l("Greenlandic")), ("da,kl", _l("Danish and Greenlandic"))]

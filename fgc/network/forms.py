@@ -1,8 +1,8 @@
 
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from fgc.core.forms import Form, VersionField
+from fgc.core.forms import Form, SelectField, VersionField
 from fgc.i18n import lazy_gettext as _l
 from fgc.network.models import (CLOSENESS, GENDERS, LINK_KINDS, MEMBER_LANGUAGES, RELATIONS, SECTORS,
                                 SIDES)

@@ -1,11 +1,11 @@
 from datetime import date
 
-from wtforms import (FieldList, FormField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, SubmitField, TextAreaField, TimeField)
+from wtforms import FieldList, FormField, IntegerField, RadioField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fgc.auth.forms import NewPasswordForm
-from fgc.core.forms import CheckboxesField, DateField, Form, NotBefore, SubForm, VersionField, optional_int
+from fgc.core.forms import (CheckboxesField, DateField, Form, NotBefore, SelectField, SelectMultipleField, SubForm,
+                            VersionField, optional_int)
 from fgc.i18n import lazy_gettext as _l
 from fgc.plans.models import (COMMITMENT_STATES, LIVING, NEXT_STEPS, PLAN_LANGUAGES, SCHEDULES, VERDICTS,
                               WEEKDAYS)

@@ -1,9 +1,9 @@
 from datetime import date
 
-from wtforms import RadioField, SelectField
+from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
 
-from fgc.core.forms import DateField, Form, NotInFuture, VersionField
+from fgc.core.forms import DateField, Form, NotInFuture, SelectField, VersionField
 from fgc.i18n import lazy_gettext as _l
 from fgc.reports.models import CHILD_LIVES
 

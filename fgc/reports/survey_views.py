@@ -5,7 +5,7 @@ and printed cards for those who took part without e-mail."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from fgc.cases.permissions import get_case_or_404
@@ -13,7 +13,7 @@ from fgc.conferences.models import Conference
 from fgc.conferences.views import register_conference_panel
 from fgc.core import audit, codes
 from fgc.core.errors import DomainError
-from fgc.core.forms import Form
+from fgc.core.forms import Form, SelectField
 from fgc.core.mail import printed_address
 from fgc.extensions import db, limiter
 from fgc.i18n import gettext as _, in_locale, LANGUAGE_CHOICES, lazy_gettext as _l

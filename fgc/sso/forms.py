@@ -1,8 +1,8 @@
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
 from fgc.core.errors import DomainError
-from fgc.core.forms import Form, VersionField
+from fgc.core.forms import Form, SelectField, VersionField
 from fgc.i18n import lazy_gettext as _l
 from fgc.sso import services
 from fgc.sso.models import FAMILY_SIGN_IN, OIDC, SAML, STAFF_SIGN_IN
