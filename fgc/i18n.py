@@ -116,7 +116,6 @@ def lazy_ngettext(singular, plural, num, **variables):
     return LazyString(ngettext, singular, plural, num, **variables)
 
 
-
 @contextmanager
 def in_locale(locale):
     """Render text (an e-mail, a letter) in someone else's language."""
@@ -207,4 +206,5 @@ def init_app(app):
 
 
 # Used by forms and choices in several domains.
-LANGUAGE_CHOICES = (("da", lazy_gettext("Danish")), ("kl", lazy_gettext("Greenlandic")), ("en", lazy_gettext("English")))
+LANGUAGE_CHOICES = (("da", lazy_gettext("Danish")), ("kl", lazy_gettext("Greenlandic")),
+                    ("en", lazy_gettext("English")))
