@@ -85,7 +85,7 @@ def overview(case_id):
     plans = services.plan_headers(case)  # the older versions are listed; only the newest is shown
     current = services.current_plan(case.id) if plans else None
     accounts = db.session.scalars(select(FamilyAccount).join(FamilyAccount.member)
-                                  .where(FamilyAccount.member.has(case_id=case.id))).all()
+                                  .where(NetworkMember.case_id == case.id)).all()
     return render_template("plans/overview.html", case=case, plans=plans, current=current,
                            today=date.today(), rules=rules, accounts=accounts,
                            check_in_form=CheckInForm())
