@@ -113,8 +113,10 @@ def _open_cases_by_state(visible):
     cases = db.session.scalars(select(Case).join(ranked, ranked.c.id == Case.id)
                                .where(ranked.c.rank <= DASHBOARD_ROWS).options(*LIST_OPTIONS)
                                .order_by(*newest_first)).unique().all()
-    return {state: [case for case in cases if case.state == state]
-            for state in OPEN_STATES if any(case.state == state for case in cases)}
+    by_state = {}
+    for case in cases:
+        by_state.setdefault(case.state, []).append(case)
+    return {state: by_state[state] for state in OPEN_STATES if state in by_state}
 
 
 @bp.route("/cases")
